@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from tickets.api.views import TicketDetailApi, TicketsApi
+
+api_v1 = [
+    # Both spellings, with and without the trailing slash: clients differ and a 301 would lose a POST.
+    re_path(r"^tickets/?$", TicketsApi.as_view(), name="tickets"),
+    re_path(r"^tickets/(?P<ticket_id>[0-9]+)/?$", TicketDetailApi.as_view(), name="ticket-detail"),
+]
+
+urlpatterns = [
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+    path("", include("tickets.urls")),
+]

@@ -1,0 +1,46 @@
+"""Production refuses to start without its secrets; development generates them once."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def load_settings(**env):
+    environment = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "APP_ENV")}
+    environment.update(env, DJANGO_SETTINGS_MODULE="config.settings")
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; print(settings.SECRET_KEY)"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = load_settings(APP_ENV="production", ALLOWED_HOSTS="support.example.com")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_allowed_hosts():
+    result = load_settings(APP_ENV="production", SECRET_KEY="x" * 50)
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS" in result.stderr
+
+
+def test_development_generates_its_secret_key_once():
+    first, second = load_settings(), load_settings()
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip() == second.stdout.strip()
+    assert len(first.stdout.strip()) >= 50
+
+
+def test_an_unknown_app_env_is_refused():
+    result = load_settings(APP_ENV="staging")
+    assert result.returncode != 0
+    assert "APP_ENV" in result.stderr

@@ -1,0 +1,120 @@
+"""Shared fixtures. Tests run on the real PostgreSQL + pgvector (the embedded server unless
+DATABASE_URL is set) and the real django-q2; only what lies outside this machine is faked."""
+
+import hashlib
+import hmac
+import json
+import os
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from tickets.services import source_create
+
+
+@pytest.fixture
+def source_with_key(db):
+    """A source and its API key (the key exists only here: the database keeps its hash)."""
+    return source_create(name="Acme Helpdesk", slug="acme")
+
+
+@pytest.fixture
+def source(source_with_key):
+    return source_with_key.source
+
+
+class SourceClient:
+    """An API client that speaks as one source: bearer key, optional HMAC signature."""
+
+    def __init__(self, api_key: str, signing_secret: str = ""):
+        self.client = APIClient()
+        self.api_key = api_key
+        self.signing_secret = signing_secret
+
+    def post_raw(self, path: str, body: bytes, content_type: str = "application/json", **headers):
+        headers.setdefault("HTTP_AUTHORIZATION", f"Bearer {self.api_key}")
+        if self.signing_secret and "HTTP_X_SIGNATURE" not in headers:
+            digest = hmac.new(self.signing_secret.encode(), body, hashlib.sha256).hexdigest()
+            headers["HTTP_X_SIGNATURE"] = f"sha256={digest}"
+        return self.client.generic("POST", path, body, content_type=content_type, **headers)
+
+    def post(self, path: str, payload, **headers):
+        return self.post_raw(path, json.dumps(payload).encode(), **headers)
+
+    def get(self, path: str, params=None, **headers):
+        headers.setdefault("HTTP_AUTHORIZATION", f"Bearer {self.api_key}")
+        return self.client.get(path, params or {}, **headers)
+
+
+@pytest.fixture
+def source_client(source_with_key):
+    return SourceClient(source_with_key.api_key)
+
+
+def ticket_payload(**overrides):
+    payload = {
+        "external_id": "ZD-1001",
+        "subject": "Charged twice for March",
+        "body": "Hello,\nmy card was charged twice for invoice INV-2031.\nCan you refund one of them?\n",
+        "customer": {"external_id": "cus_1", "email": "maria@example.com", "name": "María Pérez"},
+        "language": "en",
+        "channel": "email",
+    }
+    payload.update(overrides)
+    return payload
+
+
+def environment_for_test_database() -> dict[str, str]:
+    """Environment for a child process (worker, server) that must use this test session's database."""
+    env = dict(os.environ)
+    name = connection.settings_dict["NAME"]
+    if env.get("DATABASE_URL"):
+        base, _, _ = env["DATABASE_URL"].rpartition("/")
+        env["DATABASE_URL"] = f"{base}/{name}"
+    else:
+        env["EMBEDDED_DATABASE_NAME"] = name
+    return env
+
+
+def wait_until(predicate, *, timeout: float = 30.0, interval: float = 0.1, message: str = "condition"):
+    """Poll `predicate` until it returns something truthy; fail after `timeout` seconds.
+
+    For conditions that another process brings about (a worker, a server), where there is no event to
+    wait on. It returns as soon as the condition holds, so it never pads a test with fixed sleeps.
+    """
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        result = predicate()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+        time.sleep(interval)
+
+
+@pytest.fixture
+def q_cluster(transactional_db):
+    """A real django-q2 cluster process (`manage.py qcluster`) working on this test's database."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "qcluster"],
+        cwd=root,
+        env=environment_for_test_database(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    yield process
+    process.terminate()
+    try:
+        output, _ = process.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        output, _ = process.communicate()
+    print(output.decode(errors="replace"))  # shown by pytest when the test failed

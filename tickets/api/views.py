@@ -1,0 +1,162 @@
+"""The ticket API that external ticket systems call. Views only translate HTTP to services."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tickets.api.authentication import SourceKeyAuthentication, raw_body
+from tickets.api.fields import MetadataField, TextField
+from tickets.models import Source, Ticket
+from tickets.selectors import ticket_list_for_source
+from tickets.services import IngestOutcome, ticket_ingest
+
+
+class IsSource(BasePermission):
+    def has_permission(self, request, view):
+        return isinstance(request.auth, Source)
+
+
+class SourceApi(APIView):
+    """Base for endpoints called by a source system: `request.auth` is the calling Source."""
+
+    authentication_classes = [SourceKeyAuthentication]
+    permission_classes = [IsSource]
+
+
+class CustomerInputSerializer(serializers.Serializer):
+    external_id = TextField(max_length=200, required=False, allow_blank=True, default="")
+    email = serializers.EmailField(max_length=320, required=False, allow_blank=True, default="")
+    name = TextField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class CustomerOutputSerializer(serializers.Serializer):
+    external_id = serializers.CharField(source="customer_external_id")
+    email = serializers.CharField(source="customer_email")
+    name = serializers.CharField(source="customer_name")
+
+
+class TicketOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    external_id = serializers.CharField()
+    subject = serializers.CharField()
+    body = serializers.CharField()
+    customer = CustomerOutputSerializer(source="*")
+    language = serializers.CharField()
+    channel = serializers.CharField()
+    status = serializers.CharField()
+    metadata = serializers.JSONField()
+    source_updated_at = serializers.DateTimeField(allow_null=True)
+    received_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    enrichment = serializers.SerializerMethodField()
+
+    @extend_schema_field({"type": "object", "nullable": True, "description": "The current AI enrichment; null until one exists."})
+    def get_enrichment(self, ticket):
+        return None
+
+
+INGEST_EXAMPLE = {
+    "external_id": "ZD-48213",
+    "subject": "Charged twice for my March invoice",
+    "body": "Hi, my card was charged two times for invoice INV-2031. Can you refund one?",
+    "customer": {"external_id": "cus_8812", "email": "maria@example.com", "name": "María Pérez"},
+    "language": "en",
+    "channel": "email",
+    "status": "new",
+    "metadata": {"plan": "growth", "tags": ["billing"]},
+    "source_updated_at": "2026-03-04T09:15:00Z",
+}
+
+
+class TicketsApi(SourceApi):
+    """`POST` ingests a ticket (create or update by external_id); `GET` lists the source's tickets."""
+
+    class IngestInputSerializer(serializers.Serializer):
+        external_id = TextField(max_length=200)
+        subject = TextField(max_length=1000, required=False, allow_blank=True, default="")
+        # Kept exactly as sent (no trimming): the body is the customer's words.
+        body = TextField(trim_whitespace=False)
+        customer = CustomerInputSerializer(required=False)
+        language = TextField(max_length=35, required=False, allow_blank=True, default="")
+        channel = serializers.ChoiceField(choices=Ticket.Channel.choices, required=False, default=Ticket.Channel.OTHER)
+        status = serializers.ChoiceField(choices=Ticket.Status.choices, required=False, default=Ticket.Status.NEW)
+        metadata = MetadataField(required=False, default=dict)
+        source_updated_at = serializers.DateTimeField(
+            required=False,
+            allow_null=True,
+            default=None,
+            help_text="When the ticket last changed in your system. A delivery older than the one we hold is ignored.",
+        )
+
+    class ListFilterSerializer(serializers.Serializer):
+        external_id = serializers.CharField(required=False)
+        customer_email = serializers.CharField(required=False)
+        customer_external_id = serializers.CharField(required=False)
+        status = serializers.ChoiceField(choices=Ticket.Status.choices, required=False)
+        received_after = serializers.DateTimeField(required=False)
+        received_before = serializers.DateTimeField(required=False)
+
+    class Pagination(PageNumberPagination):
+        page_size = 50
+        page_size_query_param = "page_size"
+        max_page_size = 200
+
+    @extend_schema(
+        operation_id="tickets_ingest",
+        summary="Create or update a ticket",
+        request=IngestInputSerializer,
+        responses={
+            201: OpenApiResponse(TicketOutputSerializer, description="Created; enrichment queued."),
+            200: OpenApiResponse(
+                TicketOutputSerializer,
+                description="Already known: updated and queued again if the content changed, otherwise no new work.",
+            ),
+            400: OpenApiResponse(description="Malformed JSON or invalid fields (each field named in `errors`)."),
+            401: OpenApiResponse(description="Missing or unknown API key, or bad signature."),
+            403: OpenApiResponse(description="The source is deactivated."),
+            413: OpenApiResponse(description="Body larger than TICKET_MAX_PAYLOAD_BYTES."),
+            415: OpenApiResponse(description="Content-Type is not application/json."),
+        },
+        examples=[OpenApiExample("A new e-mail ticket", value=INGEST_EXAMPLE, request_only=True)],
+    )
+    def post(self, request):
+        raw_body(request)  # 413 before parsing anything large
+        serializer = self.IngestInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        customer = data.pop("customer", {})
+        result = ticket_ingest(
+            source=request.auth,
+            customer_external_id=customer.get("external_id", ""),
+            customer_email=customer.get("email", ""),
+            customer_name=customer.get("name", ""),
+            **data,
+        )
+        code = status.HTTP_201_CREATED if result.outcome == IngestOutcome.CREATED else status.HTTP_200_OK
+        return Response(TicketOutputSerializer(result.ticket).data, status=code, headers={"X-Ingest-Outcome": result.outcome})
+
+    @extend_schema(
+        operation_id="tickets_list",
+        summary="List this source's tickets",
+        parameters=[ListFilterSerializer],
+        responses={200: TicketOutputSerializer(many=True)},
+    )
+    def get(self, request):
+        filters = self.ListFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        tickets = ticket_list_for_source(source=request.auth, **filters.validated_data)
+        paginator = self.Pagination()
+        page = paginator.paginate_queryset(tickets, request, view=self)
+        return paginator.get_paginated_response(TicketOutputSerializer(page, many=True).data)
+
+
+class TicketDetailApi(SourceApi):
+    @extend_schema(operation_id="tickets_retrieve", summary="A ticket and its current enrichment", responses={200: TicketOutputSerializer})
+    def get(self, request, ticket_id: int):
+        ticket = get_object_or_404(ticket_list_for_source(source=request.auth), pk=ticket_id)
+        return Response(TicketOutputSerializer(ticket).data)

@@ -1,0 +1,118 @@
+"""Sources (the external ticket systems we sit beside) and the tickets they push to us."""
+
+import hashlib
+import hmac
+
+from django.db import models
+from django.db.models import F
+from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
+
+
+class Source(models.Model):
+    """An external ticket system: it authenticates with an API key and receives signed callbacks."""
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=50, unique=True)
+    # Only a SHA-256 of the key is stored; the key itself is shown once, when it is created.
+    # Keys are 256-bit random tokens, so a fast hash is enough (there is nothing to brute-force).
+    api_key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    api_key_prefix = models.CharField(max_length=12, editable=False, help_text="First characters of the key, to tell keys apart.")
+    signing_secret = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="When set, every request must carry X-Signature: sha256=<HMAC of the raw body>, "
+        "and callbacks to this source are signed with it.",
+    )
+    callback_url = models.URLField(max_length=500, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def hash_api_key(api_key: str) -> str:
+        return hashlib.sha256(api_key.encode()).hexdigest()
+
+    def signature_is_valid(self, *, body: bytes, signature_header: str) -> bool:
+        """Check `sha256=<hex>` against an HMAC of the raw body, in constant time."""
+        scheme, _, received = signature_header.partition("=")
+        if scheme.strip().lower() != "sha256" or not received:
+            return False
+        expected = hmac.new(self.signing_secret.encode(), body, hashlib.sha256).hexdigest()
+        return hmac.compare_digest(expected, received.strip().lower())
+
+
+class Ticket(models.Model):
+    """A ticket as the source system last told us about it. The source system stays the owner."""
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        OPEN = "open", "Open"
+        PENDING = "pending", "Pending"
+        ON_HOLD = "on_hold", "On hold"
+        SOLVED = "solved", "Solved"
+        CLOSED = "closed", "Closed"
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "E-mail"
+        WEB = "web", "Web form"
+        CHAT = "chat", "Chat"
+        PHONE = "phone", "Phone"
+        SOCIAL = "social", "Social"
+        API = "api", "API"
+        OTHER = "other", "Other"
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="tickets")
+    external_id = models.CharField(max_length=200, help_text="The ticket's id in the source system.")
+    subject = models.CharField(max_length=1000)
+    body = models.TextField()
+    customer_external_id = models.CharField(max_length=200, blank=True)
+    customer_email = models.EmailField(max_length=320, blank=True)
+    customer_name = models.CharField(max_length=300, blank=True)
+    language = models.CharField(max_length=35, blank=True, help_text="BCP 47 tag, as the source system sent it.")
+    channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.OTHER)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    metadata = models.JSONField(default=dict, blank=True)
+    # SHA-256 of the fields that matter to enrichment: a redelivery with the same hash is a no-op.
+    content_hash = models.CharField(max_length=64, editable=False)
+    # When the source system says the ticket last changed; older deliveries than this are ignored.
+    source_updated_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="ticket_unique_per_source"),
+        ]
+        indexes = [
+            # Customer history (the last tickets of the same customer) for the agent page and prompts.
+            models.Index(
+                F("source"), Lower("customer_email"), F("received_at").desc(), name="ticket_customer_email_idx"
+            ),
+            models.Index(fields=["source", "customer_external_id", "-received_at"], name="ticket_customer_id_idx"),
+            # The API's list, newest first, per source.
+            models.Index(fields=["source", "-received_at"], name="ticket_source_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source.slug}#{self.external_id}: {self.subject[:60]}"
+
+    def customer_history(self, *, limit: int = 5) -> models.QuerySet["Ticket"]:
+        """The customer's most recent other tickets from the same source (matched by id, else e-mail)."""
+        if self.customer_external_id:
+            same_customer = models.Q(customer_external_id=self.customer_external_id)
+        elif self.customer_email:
+            same_customer = Exact(Lower("customer_email"), self.customer_email.lower())
+        else:
+            return Ticket.objects.none()
+        return (
+            Ticket.objects.filter(same_customer, source_id=self.source_id)
+            .exclude(pk=self.pk)
+            .order_by("-received_at", "-id")[:limit]
+        )

@@ -1,0 +1,153 @@
+"""Writes for sources and tickets. Views, commands and tasks call these; nothing else writes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from tickets.models import Source, Ticket
+
+API_KEY_PREFIX = "tsk_"
+
+
+@dataclass(frozen=True)
+class SourceCreated:
+    source: Source
+    api_key: str  # shown once; only its hash is stored
+
+
+def source_create(
+    *, name: str, slug: str = "", callback_url: str = "", signing_secret: str = "", is_active: bool = True
+) -> SourceCreated:
+    source = Source(
+        name=name,
+        slug=slug or slugify(name),
+        callback_url=callback_url,
+        signing_secret=signing_secret,
+        is_active=is_active,
+    )
+    api_key = source_assign_api_key(source=source)
+    source.full_clean()
+    source.save()
+    return SourceCreated(source=source, api_key=api_key)
+
+
+def source_rotate_api_key(*, source: Source) -> str:
+    """Replace the source's key; the old one stops working at once. Returns the new key (shown once)."""
+    api_key = source_assign_api_key(source=source)
+    source.save(update_fields=["api_key_hash", "api_key_prefix"])
+    return api_key
+
+
+def source_assign_api_key(*, source: Source) -> str:
+    """Give the (unsaved) source a fresh random key and return it; only its hash is kept."""
+    api_key = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    source.api_key_hash = Source.hash_api_key(api_key)
+    source.api_key_prefix = api_key[: len(API_KEY_PREFIX) + 4]
+    return api_key
+
+
+class IngestOutcome(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"  # content changed: queued for enrichment again
+    UNCHANGED = "unchanged"  # same content delivered again: no new work
+    STALE = "stale"  # older than what we hold (out-of-order delivery): ignored
+
+
+@dataclass(frozen=True)
+class TicketIngestResult:
+    ticket: Ticket
+    outcome: IngestOutcome
+
+
+# The fields a source system owns. A change to any of them is new content.
+_CONTENT_FIELDS = (
+    "subject",
+    "body",
+    "customer_external_id",
+    "customer_email",
+    "customer_name",
+    "language",
+    "channel",
+    "status",
+    "metadata",
+)
+
+
+def ticket_ingest(
+    *,
+    source: Source,
+    external_id: str,
+    subject: str,
+    body: str,
+    customer_external_id: str = "",
+    customer_email: str = "",
+    customer_name: str = "",
+    language: str = "",
+    channel: str = Ticket.Channel.OTHER,
+    status: str = Ticket.Status.NEW,
+    metadata: dict | None = None,
+    source_updated_at: datetime | None = None,
+) -> TicketIngestResult:
+    """Create or update a ticket by (source, external_id), idempotently.
+
+    The ticket is committed before anything else happens; enrichment is queued only after the commit,
+    so the caller never waits on AI and a queue hiccup cannot lose the ticket.
+    """
+    content = {
+        "subject": subject,
+        "body": body,
+        "customer_external_id": customer_external_id,
+        "customer_email": customer_email,
+        "customer_name": customer_name,
+        "language": language,
+        "channel": channel,
+        "status": status,
+        "metadata": metadata or {},
+    }
+    content_hash = _content_hash(content)
+    with transaction.atomic():
+        # FOR UPDATE serialises concurrent deliveries of the same ticket; get_or_create retries the
+        # read if a concurrent insert wins the unique constraint.
+        ticket, created = Ticket.objects.select_for_update().get_or_create(
+            source=source,
+            external_id=external_id,
+            defaults={**content, "content_hash": content_hash, "source_updated_at": source_updated_at},
+        )
+        if created:
+            outcome = IngestOutcome.CREATED
+        elif source_updated_at and ticket.source_updated_at and source_updated_at < ticket.source_updated_at:
+            outcome = IngestOutcome.STALE
+        elif content_hash == ticket.content_hash:
+            outcome = IngestOutcome.UNCHANGED
+        else:
+            for field, value in content.items():
+                setattr(ticket, field, value)
+            ticket.content_hash = content_hash
+            ticket.source_updated_at = source_updated_at or ticket.source_updated_at
+            ticket.save(update_fields=[*_CONTENT_FIELDS, "content_hash", "source_updated_at", "updated_at"])
+            outcome = IngestOutcome.UPDATED
+
+        if outcome in (IngestOutcome.CREATED, IngestOutcome.UPDATED):
+            _enqueue_enrichment_on_commit(ticket_id=ticket.id)
+    return TicketIngestResult(ticket=ticket, outcome=outcome)
+
+
+def _content_hash(content: dict) -> str:
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _enqueue_enrichment_on_commit(*, ticket_id: int) -> None:
+    from django_q.tasks import async_task
+
+    transaction.on_commit(
+        lambda: async_task("ai_enrichment.tasks.enrich_ticket", ticket_id, task_name=f"enrich-ticket-{ticket_id}")
+    )
