@@ -45,10 +45,14 @@ def main() -> int:
             [
                 str(Path(python).parent / "gunicorn"),
                 "config.wsgi",
-                "--bind", f"{host}:{port}",
-                "--workers", os.environ.get("WEB_CONCURRENCY", "3"),
-                "--access-logfile", "-",
-                "--graceful-timeout", "5",
+                "--bind",
+                f"{host}:{port}",
+                "--workers",
+                os.environ.get("WEB_CONCURRENCY", "3"),
+                "--access-logfile",
+                "-",
+                "--graceful-timeout",
+                "5",
             ],
             cwd=BASE_DIR,
         ),
@@ -61,6 +65,7 @@ def main() -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGINT, interrupt)  # set explicitly: a background job starts with SIGINT ignored
     interrupted = False
     try:
         os.wait()  # returns when either child exits; Ctrl-C or SIGTERM interrupts it

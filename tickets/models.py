@@ -17,7 +17,9 @@ class Source(models.Model):
     # Only a SHA-256 of the key is stored; the key itself is shown once, when it is created.
     # Keys are 256-bit random tokens, so a fast hash is enough (there is nothing to brute-force).
     api_key_hash = models.CharField(max_length=64, unique=True, editable=False)
-    api_key_prefix = models.CharField(max_length=12, editable=False, help_text="First characters of the key, to tell keys apart.")
+    api_key_prefix = models.CharField(
+        max_length=12, editable=False, help_text="First characters of the key, to tell keys apart."
+    )
     signing_secret = models.CharField(
         max_length=200,
         blank=True,
@@ -74,7 +76,9 @@ class Ticket(models.Model):
     customer_external_id = models.CharField(max_length=200, blank=True)
     customer_email = models.EmailField(max_length=320, blank=True)
     customer_name = models.CharField(max_length=300, blank=True)
-    language = models.CharField(max_length=35, blank=True, help_text="BCP 47 tag, as the source system sent it.")
+    language = models.CharField(
+        max_length=35, blank=True, help_text="BCP 47 tag, as the source system sent it."
+    )
     channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.OTHER)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
     metadata = models.JSONField(default=dict, blank=True)
@@ -93,9 +97,14 @@ class Ticket(models.Model):
         indexes = [
             # Customer history (the last tickets of the same customer) for the agent page and prompts.
             models.Index(
-                F("source"), Lower("customer_email"), F("received_at").desc(), name="ticket_customer_email_idx"
+                F("source"),
+                Lower("customer_email"),
+                F("received_at").desc(),
+                name="ticket_customer_email_idx",
             ),
-            models.Index(fields=["source", "customer_external_id", "-received_at"], name="ticket_customer_id_idx"),
+            models.Index(
+                fields=["source", "customer_external_id", "-received_at"], name="ticket_customer_id_idx"
+            ),
             # The API's list, newest first, per source.
             models.Index(fields=["source", "-received_at"], name="ticket_source_recent_idx"),
         ]

@@ -149,5 +149,7 @@ def _enqueue_enrichment_on_commit(*, ticket_id: int) -> None:
     from django_q.tasks import async_task
 
     transaction.on_commit(
-        lambda: async_task("ai_enrichment.tasks.enrich_ticket", ticket_id, task_name=f"enrich-ticket-{ticket_id}")
+        lambda: async_task(
+            "ai_enrichment.tasks.enrich_ticket", ticket_id, task_name=f"enrich-ticket-{ticket_id}"
+        )
     )

@@ -11,6 +11,7 @@ starts the server lazily on the first connection instead of at import time.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import subprocess
 import warnings
@@ -84,10 +85,9 @@ def _ensure_database(server: EmbeddedServer, database: str) -> None:
     with psycopg.connect(server.admin_conninfo(), autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
         if not exists:
-            try:
+            # Another process may create it a moment before us: that is fine.
+            with contextlib.suppress(psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation):
                 conn.execute(f'CREATE DATABASE "{database}"')
-            except (psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation):
-                pass  # another process created it a moment ago
     _databases_seen.add(key)
 
 

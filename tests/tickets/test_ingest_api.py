@@ -28,7 +28,9 @@ def test_it_creates_a_ticket_and_answers_201_with_its_id(source_client, source):
     assert ticket.body.endswith("them?\n"), "the body is stored exactly as sent"
 
 
-def test_it_queues_enrichment_only_after_the_ticket_is_committed(source_client, django_capture_on_commit_callbacks):
+def test_it_queues_enrichment_only_after_the_ticket_is_committed(
+    source_client, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks() as callbacks:
         response = source_client.post(URL, ticket_payload())
         assert OrmQ.objects.count() == 0, "nothing is queued before the commit"
@@ -50,7 +52,9 @@ def test_the_same_payload_again_is_a_no_op(source_client, django_capture_on_comm
     assert len(queued_ticket_ids()) == 1
 
 
-def test_changed_content_updates_the_ticket_and_queues_it_again(source_client, django_capture_on_commit_callbacks):
+def test_changed_content_updates_the_ticket_and_queues_it_again(
+    source_client, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         first = source_client.post(URL, ticket_payload())
         changed = source_client.post(URL, ticket_payload(body="Actually it was charged three times."))

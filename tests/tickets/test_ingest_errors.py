@@ -73,7 +73,9 @@ def test_a_body_at_the_limit_is_accepted(source_client, settings):
 
 
 def test_a_content_type_other_than_json_is_a_415(source_client):
-    response = source_client.post_raw(URL, b"external_id=1&body=hi", content_type="application/x-www-form-urlencoded")
+    response = source_client.post_raw(
+        URL, b"external_id=1&body=hi", content_type="application/x-www-form-urlencoded"
+    )
     assert response.status_code == 415
 
 

@@ -35,7 +35,9 @@ def test_reading_needs_the_api_key(client, source_client):
 
 def test_the_list_filters_and_paginates(source_client):
     for n in range(5):
-        source_client.post(URL, ticket_payload(external_id=f"T-{n}", customer={"email": f"c{n % 2}@example.com"}))
+        source_client.post(
+            URL, ticket_payload(external_id=f"T-{n}", customer={"email": f"c{n % 2}@example.com"})
+        )
     page = source_client.get(URL, {"page_size": 2}).json()
     assert page["count"] == 5
     assert len(page["results"]) == 2

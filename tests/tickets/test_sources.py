@@ -21,7 +21,9 @@ def test_only_a_hash_of_the_key_is_stored(db):
 
 def test_create_source_prints_a_working_key_alone_on_the_last_line(db):
     out = StringIO()
-    call_command("create_source", "Homegrown desk", "--callback-url", "https://desk.example.com/hook", stdout=out)
+    call_command(
+        "create_source", "Homegrown desk", "--callback-url", "https://desk.example.com/hook", stdout=out
+    )
     key = out.getvalue().strip().splitlines()[-1]
     source = Source.objects.get(slug="homegrown-desk")
     assert source.callback_url == "https://desk.example.com/hook"

@@ -35,9 +35,13 @@ class SourceKeyAuthentication(authentication.BaseAuthentication):
         if source.signing_secret and request.method not in ("GET", "HEAD", "OPTIONS"):
             signature = request.headers.get("X-Signature", "")
             if not signature:
-                raise exceptions.AuthenticationFailed("Missing X-Signature header: this source requires signed requests.")
+                raise exceptions.AuthenticationFailed(
+                    "Missing X-Signature header: this source requires signed requests."
+                )
             if not source.signature_is_valid(body=raw_body(request), signature_header=signature):
-                raise exceptions.AuthenticationFailed("Bad X-Signature: it must be sha256=<hex HMAC-SHA256 of the raw body>.")
+                raise exceptions.AuthenticationFailed(
+                    "Bad X-Signature: it must be sha256=<hex HMAC-SHA256 of the raw body>."
+                )
         return (None, source)
 
     def authenticate_header(self, request):

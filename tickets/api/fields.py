@@ -21,7 +21,9 @@ def storable_json(value, path: str = "") -> None:
             try:
                 storable_text(key)
             except serializers.ValidationError as error:
-                raise serializers.ValidationError(f"Key {key!r} at '{path or '/'}': {error.detail[0]}") from None
+                raise serializers.ValidationError(
+                    f"Key {key!r} at '{path or '/'}': {error.detail[0]}"
+                ) from None
             storable_json(item, f"{path}/{key}")
     elif isinstance(value, list):
         for index, item in enumerate(value):

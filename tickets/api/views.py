@@ -1,7 +1,6 @@
 """The ticket API that external ticket systems call. Views only translate HTTP to services."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
@@ -55,7 +54,13 @@ class TicketOutputSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
     enrichment = serializers.SerializerMethodField()
 
-    @extend_schema_field({"type": "object", "nullable": True, "description": "The current AI enrichment; null until one exists."})
+    @extend_schema_field(
+        {
+            "type": "object",
+            "nullable": True,
+            "description": "The current AI enrichment; null until one exists.",
+        }
+    )
     def get_enrichment(self, ticket):
         return None
 
@@ -83,8 +88,12 @@ class TicketsApi(SourceApi):
         body = TextField(trim_whitespace=False)
         customer = CustomerInputSerializer(required=False)
         language = TextField(max_length=35, required=False, allow_blank=True, default="")
-        channel = serializers.ChoiceField(choices=Ticket.Channel.choices, required=False, default=Ticket.Channel.OTHER)
-        status = serializers.ChoiceField(choices=Ticket.Status.choices, required=False, default=Ticket.Status.NEW)
+        channel = serializers.ChoiceField(
+            choices=Ticket.Channel.choices, required=False, default=Ticket.Channel.OTHER
+        )
+        status = serializers.ChoiceField(
+            choices=Ticket.Status.choices, required=False, default=Ticket.Status.NEW
+        )
         metadata = MetadataField(required=False, default=dict)
         source_updated_at = serializers.DateTimeField(
             required=False,
@@ -116,7 +125,9 @@ class TicketsApi(SourceApi):
                 TicketOutputSerializer,
                 description="Already known: updated and queued again if the content changed, otherwise no new work.",
             ),
-            400: OpenApiResponse(description="Malformed JSON or invalid fields (each field named in `errors`)."),
+            400: OpenApiResponse(
+                description="Malformed JSON or invalid fields (each field named in `errors`)."
+            ),
             401: OpenApiResponse(description="Missing or unknown API key, or bad signature."),
             403: OpenApiResponse(description="The source is deactivated."),
             413: OpenApiResponse(description="Body larger than TICKET_MAX_PAYLOAD_BYTES."),
@@ -138,7 +149,11 @@ class TicketsApi(SourceApi):
             **data,
         )
         code = status.HTTP_201_CREATED if result.outcome == IngestOutcome.CREATED else status.HTTP_200_OK
-        return Response(TicketOutputSerializer(result.ticket).data, status=code, headers={"X-Ingest-Outcome": result.outcome})
+        return Response(
+            TicketOutputSerializer(result.ticket).data,
+            status=code,
+            headers={"X-Ingest-Outcome": result.outcome},
+        )
 
     @extend_schema(
         operation_id="tickets_list",
@@ -156,7 +171,11 @@ class TicketsApi(SourceApi):
 
 
 class TicketDetailApi(SourceApi):
-    @extend_schema(operation_id="tickets_retrieve", summary="A ticket and its current enrichment", responses={200: TicketOutputSerializer})
+    @extend_schema(
+        operation_id="tickets_retrieve",
+        summary="A ticket and its current enrichment",
+        responses={200: TicketOutputSerializer},
+    )
     def get(self, request, ticket_id: int):
         ticket = get_object_or_404(ticket_list_for_source(source=request.auth), pk=ticket_id)
         return Response(TicketOutputSerializer(ticket).data)

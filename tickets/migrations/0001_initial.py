@@ -6,54 +6,134 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Source',
+            name="Source",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('slug', models.SlugField(unique=True)),
-                ('api_key_hash', models.CharField(editable=False, max_length=64, unique=True)),
-                ('api_key_prefix', models.CharField(editable=False, help_text='First characters of the key, to tell keys apart.', max_length=12)),
-                ('signing_secret', models.CharField(blank=True, help_text='When set, every request must carry X-Signature: sha256=<HMAC of the raw body>, and callbacks to this source are signed with it.', max_length=200)),
-                ('callback_url', models.URLField(blank=True, max_length=500)),
-                ('is_active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                ("slug", models.SlugField(unique=True)),
+                ("api_key_hash", models.CharField(editable=False, max_length=64, unique=True)),
+                (
+                    "api_key_prefix",
+                    models.CharField(
+                        editable=False,
+                        help_text="First characters of the key, to tell keys apart.",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "signing_secret",
+                    models.CharField(
+                        blank=True,
+                        help_text="When set, every request must carry X-Signature: sha256=<HMAC of the raw body>, and callbacks to this source are signed with it.",
+                        max_length=200,
+                    ),
+                ),
+                ("callback_url", models.URLField(blank=True, max_length=500)),
+                ("is_active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Ticket',
+            name="Ticket",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(help_text="The ticket's id in the source system.", max_length=200)),
-                ('subject', models.CharField(max_length=1000)),
-                ('body', models.TextField()),
-                ('customer_external_id', models.CharField(blank=True, max_length=200)),
-                ('customer_email', models.EmailField(blank=True, max_length=320)),
-                ('customer_name', models.CharField(blank=True, max_length=300)),
-                ('language', models.CharField(blank=True, help_text='BCP 47 tag, as the source system sent it.', max_length=35)),
-                ('channel', models.CharField(choices=[('email', 'E-mail'), ('web', 'Web form'), ('chat', 'Chat'), ('phone', 'Phone'), ('social', 'Social'), ('api', 'API'), ('other', 'Other')], default='other', max_length=20)),
-                ('status', models.CharField(choices=[('new', 'New'), ('open', 'Open'), ('pending', 'Pending'), ('on_hold', 'On hold'), ('solved', 'Solved'), ('closed', 'Closed')], default='new', max_length=20)),
-                ('metadata', models.JSONField(blank=True, default=dict)),
-                ('content_hash', models.CharField(editable=False, max_length=64)),
-                ('source_updated_at', models.DateTimeField(blank=True, null=True)),
-                ('received_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tickets', to='tickets.source')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "external_id",
+                    models.CharField(help_text="The ticket's id in the source system.", max_length=200),
+                ),
+                ("subject", models.CharField(max_length=1000)),
+                ("body", models.TextField()),
+                ("customer_external_id", models.CharField(blank=True, max_length=200)),
+                ("customer_email", models.EmailField(blank=True, max_length=320)),
+                ("customer_name", models.CharField(blank=True, max_length=300)),
+                (
+                    "language",
+                    models.CharField(
+                        blank=True, help_text="BCP 47 tag, as the source system sent it.", max_length=35
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("email", "E-mail"),
+                            ("web", "Web form"),
+                            ("chat", "Chat"),
+                            ("phone", "Phone"),
+                            ("social", "Social"),
+                            ("api", "API"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("new", "New"),
+                            ("open", "Open"),
+                            ("pending", "Pending"),
+                            ("on_hold", "On hold"),
+                            ("solved", "Solved"),
+                            ("closed", "Closed"),
+                        ],
+                        default="new",
+                        max_length=20,
+                    ),
+                ),
+                ("metadata", models.JSONField(blank=True, default=dict)),
+                ("content_hash", models.CharField(editable=False, max_length=64)),
+                ("source_updated_at", models.DateTimeField(blank=True, null=True)),
+                ("received_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tickets",
+                        to="tickets.source",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-received_at', '-id'],
-                'indexes': [models.Index(models.F('source'), django.db.models.functions.text.Lower('customer_email'), models.OrderBy(models.F('received_at'), descending=True), name='ticket_customer_email_idx'), models.Index(fields=['source', 'customer_external_id', '-received_at'], name='ticket_customer_id_idx'), models.Index(fields=['source', '-received_at'], name='ticket_source_recent_idx')],
-                'constraints': [models.UniqueConstraint(fields=('source', 'external_id'), name='ticket_unique_per_source')],
+                "ordering": ["-received_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        models.F("source"),
+                        django.db.models.functions.text.Lower("customer_email"),
+                        models.OrderBy(models.F("received_at"), descending=True),
+                        name="ticket_customer_email_idx",
+                    ),
+                    models.Index(
+                        fields=["source", "customer_external_id", "-received_at"],
+                        name="ticket_customer_id_idx",
+                    ),
+                    models.Index(fields=["source", "-received_at"], name="ticket_source_recent_idx"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("source", "external_id"), name="ticket_unique_per_source")
+                ],
             },
         ),
     ]

@@ -11,7 +11,9 @@ class Command(BaseCommand):
         parser.add_argument("name", help="A human name, e.g. 'Zendesk EU'.")
         parser.add_argument("--slug", default="", help="Short unique id (default: from the name).")
         parser.add_argument("--callback-url", default="", help="Where enrichment results are POSTed back.")
-        parser.add_argument("--secret", default="", help="HMAC secret: requests must be signed, callbacks are.")
+        parser.add_argument(
+            "--secret", default="", help="HMAC secret: requests must be signed, callbacks are."
+        )
 
     def handle(self, *args, name, slug, callback_url, secret, **options):
         try:

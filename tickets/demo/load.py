@@ -1,0 +1,106 @@
+"""Set up a demo installation: role users with generated passwords, a demo source, demo tickets.
+
+Used by `make run` through `manage.py setup_demo`. Everything is idempotent: passwords and the demo
+source's key are generated once and kept under var/secrets/, and tickets load only into an empty
+database.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from tickets import roles
+from tickets.models import Source, Ticket
+from tickets.services import source_create, source_rotate_api_key, ticket_ingest
+
+DEMO_SOURCE_SLUG = "tallyhive"
+# Who gets which groups: an agent works the queue; a lead also reads the dashboard.
+DEMO_USERS = {
+    "agent": {"groups": [roles.AGENTS], "is_staff": False, "is_superuser": False},
+    "lead": {"groups": [roles.AGENTS, roles.LEADS], "is_staff": False, "is_superuser": False},
+    "admin": {"groups": [], "is_staff": True, "is_superuser": True},
+}
+
+
+def _secrets_dir() -> Path:
+    path = settings.VAR_DIR / "secrets"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def demo_users_ensure() -> dict[str, str]:
+    """Create the demo users if missing; returns their logins (username → password)."""
+    logins_file = _secrets_dir() / "logins.json"
+    logins = json.loads(logins_file.read_text()) if logins_file.exists() else {}
+    User = get_user_model()
+    for username, spec in DEMO_USERS.items():
+        user = User.objects.filter(username=username).first()
+        if user is None or username not in logins:
+            logins[username] = secrets.token_urlsafe(12)
+            user = user or User(username=username)
+            user.set_password(logins[username])
+            user.is_staff, user.is_superuser = spec["is_staff"], spec["is_superuser"]
+            user.save()
+            user.groups.set(Group.objects.filter(name__in=spec["groups"]))
+    logins_file.write_text(json.dumps(logins, indent=2))
+    logins_file.chmod(0o600)
+    return logins
+
+
+def demo_source_ensure() -> tuple[Source, str]:
+    """The demo company's helpdesk as a source, and its API key (kept in var/ so README's curl works)."""
+    key_file = _secrets_dir() / "demo_source_key"
+    source = Source.objects.filter(slug=DEMO_SOURCE_SLUG).first()
+    if source is None:
+        created = source_create(name="Tallyhive Helpdesk", slug=DEMO_SOURCE_SLUG)
+        source, api_key = created.source, created.api_key
+    elif key_file.exists() and Source.hash_api_key(key_file.read_text().strip()) == source.api_key_hash:
+        api_key = key_file.read_text().strip()
+    else:
+        api_key = source_rotate_api_key(source=source)
+    key_file.write_text(api_key)
+    key_file.chmod(0o600)
+    return source, api_key
+
+
+@dataclass(frozen=True)
+class DemoTicketsLoaded:
+    count: int
+
+
+def demo_tickets_load(*, source: Source, count: int = 300) -> DemoTicketsLoaded:
+    """Load the demo company's tickets, spread over the last weeks, each queued for enrichment."""
+    from tickets.demo.scenarios import demo_tickets
+
+    now = timezone.now()
+    received_at = {}
+    with transaction.atomic():
+        for item in demo_tickets(count=count):
+            customer = item["customer"]
+            ticket = ticket_ingest(
+                source=source,
+                external_id=item["external_id"],
+                subject=item["subject"],
+                body=item["body"],
+                customer_external_id=customer["external_id"],
+                customer_email=customer["email"],
+                customer_name=customer["name"],
+                language=item["language"],
+                channel=item["channel"],
+            ).ticket
+            received_at[ticket.pk] = now - timedelta(days=item["received_days_ago"])
+        tickets = list(Ticket.objects.filter(pk__in=received_at))
+        for ticket in tickets:
+            ticket.received_at = received_at[ticket.pk]
+        Ticket.objects.bulk_update(tickets, ["received_at"], batch_size=500)
+    return DemoTicketsLoaded(count=len(tickets))
