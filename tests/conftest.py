@@ -52,6 +52,30 @@ def source_client(source_with_key):
     return SourceClient(source_with_key.api_key)
 
 
+def _embedded_pgdata():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    options = settings.DATABASES["default"].get("OPTIONS_EMBEDDED")
+    return Path(options["PGDATA"]) if options else None
+
+
+def pytest_sessionstart(session):
+    from config import embedded_postgres
+
+    pgdata = _embedded_pgdata()
+    session.config.stash_embedded = pgdata is not None and not embedded_postgres.is_running(pgdata=pgdata)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Leave the machine as the suite found it: stop the embedded server if the suite started it."""
+    from config import embedded_postgres
+
+    if getattr(session.config, "stash_embedded", False):
+        embedded_postgres.stop(pgdata=_embedded_pgdata())
+
+
 def ticket_payload(**overrides):
     payload = {
         "external_id": "ZD-1001",
