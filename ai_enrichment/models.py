@@ -1,0 +1,186 @@
+"""The AI's work on a ticket: the taxonomy it labels with, each enrichment, every provider call, and
+every callback delivery back to the source system."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.db import models
+from django.db.models import Q
+
+from tickets.models import Source, Ticket
+
+
+class TaxonomyLabel(models.Model):
+    slug = models.SlugField(
+        max_length=50, unique=True, help_text="What the model answers and the API returns."
+    )
+    name = models.CharField(max_length=100)
+    description = models.TextField(help_text="Goes into the prompt: say when this label applies.")
+    is_active = models.BooleanField(
+        default=True, help_text="Inactive labels are no longer offered to the model."
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "slug"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(TaxonomyLabel):
+    class Meta(TaxonomyLabel.Meta):
+        verbose_name_plural = "categories"
+
+
+class Priority(TaxonomyLabel):
+    """Ordered by `position`: the first is the least urgent."""
+
+    class Meta(TaxonomyLabel.Meta):
+        verbose_name_plural = "priorities"
+
+
+class Enrichment(models.Model):
+    """One run of the AI over one version of a ticket. A ticket keeps them all; one is current."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"  # the first provider in the chain answered
+        FALLBACK = "fallback", "Fallback"  # a later provider answered; `status_reason` says why
+        FAILED = "failed", "Failed"  # no provider could; `status_reason` says why, agents work manually
+        SUPERSEDED = "superseded", "Superseded"  # the ticket changed meanwhile; a newer enrichment took over
+
+    TERMINAL = (Status.DONE, Status.FALLBACK, Status.FAILED, Status.SUPERSEDED)
+
+    class Sentiment(models.TextChoices):
+        NEGATIVE = "negative", "Negative"
+        NEUTRAL = "neutral", "Neutral"
+        POSITIVE = "positive", "Positive"
+
+    class Trigger(models.TextChoices):
+        CREATED = "created", "Ticket created"
+        UPDATED = "updated", "Ticket changed"
+        REGENERATE = "regenerate", "Agent asked again"
+        BACKFILL = "backfill", "Backfill"
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="enrichments")
+    is_current = models.BooleanField(default=True)
+    trigger = models.CharField(max_length=20, choices=Trigger.choices, default=Trigger.CREATED)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    status_reason = models.TextField(
+        blank=True, help_text="Why it is not `done`, in words an agent can act on."
+    )
+    # The ticket content this run was asked for: a result for older content is discarded.
+    ticket_content_hash = models.CharField(max_length=64)
+
+    category = models.SlugField(max_length=50, blank=True)
+    priority = models.SlugField(max_length=50, blank=True)
+    summary = models.TextField(blank=True)
+    suggested_reply = models.TextField(blank=True)
+    confidence = models.FloatField(null=True, blank=True)
+    language = models.CharField(max_length=35, blank=True)
+    sentiment = models.CharField(max_length=10, choices=Sentiment.choices, blank=True)
+
+    provider = models.CharField(max_length=40, blank=True)
+    model = models.CharField(max_length=100, blank=True)
+    prompt_version = models.CharField(max_length=40, blank=True)
+    claims = models.PositiveSmallIntegerField(default=0, help_text="How many times a worker claimed it.")
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket"], condition=Q(is_current=True), name="one_current_enrichment_per_ticket"
+            ),
+            models.CheckConstraint(
+                condition=Q(confidence__gte=0, confidence__lte=1) | Q(confidence=None),
+                name="confidence_0_to_1",
+            ),
+        ]
+        indexes = [
+            # Workers claim the oldest pending ones; the sweeper finds stuck ones.
+            models.Index(fields=["status", "created_at"], name="enrichment_status_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Enrichment {self.pk} of ticket {self.ticket_id} ({self.status})"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in self.TERMINAL
+
+
+class AICall(models.Model):
+    """One request to a provider, successful or not: the audit row behind every cost figure."""
+
+    class Status(models.TextChoices):
+        OK = "ok", "OK"
+        INVALID_OUTPUT = "invalid_output", "Invalid output"  # answered, but the answer failed validation
+        ERROR = "error", "Error"  # no usable answer (HTTP error, timeout, connection, malformed body)
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="ai_calls")
+    enrichment = models.ForeignKey(Enrichment, on_delete=models.CASCADE, related_name="ai_calls", null=True)
+    provider = models.CharField(max_length=40)
+    model = models.CharField(max_length=100)
+    prompt_version = models.CharField(max_length=40)
+    # SHA-256 of exactly what was sent (for cache keys and audits, without keeping the text itself).
+    input_hash = models.CharField(max_length=64)
+    attempt = models.PositiveSmallIntegerField(
+        help_text="1 for the first try of this provider, 2 for its first retry…"
+    )
+    is_repair = models.BooleanField(
+        default=False, help_text="A second request that told the model what was wrong."
+    )
+    input_tokens = models.PositiveIntegerField(default=0)
+    output_tokens = models.PositiveIntegerField(default=0)
+    cache_read_tokens = models.PositiveIntegerField(default=0)
+    cache_write_tokens = models.PositiveIntegerField(default=0)
+    cost_usd = models.DecimalField(max_digits=12, decimal_places=6, default=0)
+    latency_ms = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=20, choices=Status.choices)
+    error_class = models.CharField(max_length=100, blank=True)
+    error_message = models.CharField(max_length=500, blank=True)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    request_id = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "AI call"
+        indexes = [models.Index(fields=["provider", "model", "created_at"], name="aicall_provider_model_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.provider}/{self.model} #{self.attempt} {self.status}"
+
+    @staticmethod
+    def hash_input(text: str) -> str:
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+class CallbackDelivery(models.Model):
+    """One attempt to POST an enrichment back to its source system."""
+
+    enrichment = models.ForeignKey(Enrichment, on_delete=models.CASCADE, related_name="callback_deliveries")
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="callback_deliveries")
+    url = models.URLField(max_length=500)
+    attempt = models.PositiveSmallIntegerField()
+    delivered = models.BooleanField(default=False)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    latency_ms = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "callback deliveries"
+
+    def __str__(self) -> str:
+        outcome = "delivered" if self.delivered else (self.status_code or self.error[:30])
+        return f"Callback for enrichment {self.enrichment_id} #{self.attempt}: {outcome}"

@@ -1,15 +1,17 @@
-"""django-q2 tasks: each loads by id and calls a service."""
+"""django-q2 tasks: each takes ids, never objects, and calls a service."""
 
-import logging
-
-from tickets.models import Ticket
-
-logger = logging.getLogger(__name__)
+from ai_enrichment.callbacks import callback_deliver
+from ai_enrichment.pipeline import enrich_ticket_batch
+from ai_enrichment.services import enrichment_requeue_stale
 
 
-def enrich_ticket(ticket_id: int) -> None:
-    ticket = Ticket.objects.filter(pk=ticket_id).first()
-    if ticket is None:
-        logger.info("ticket %s vanished before enrichment", ticket_id)
-        return
-    logger.info("enrichment requested for ticket %s", ticket_id)
+def enrich_ticket(ticket_id: int) -> int:
+    return enrich_ticket_batch(ticket_id=ticket_id)
+
+
+def deliver_callback(enrichment_id: int, attempt: int = 1) -> None:
+    callback_deliver(enrichment_id=enrichment_id, attempt=attempt)
+
+
+def requeue_stale_enrichments() -> int:
+    return enrichment_requeue_stale()

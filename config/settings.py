@@ -121,8 +121,9 @@ else:
 Q_CLUSTER = {
     "name": "supportai",
     "workers": env.int("Q_WORKERS", default=2),
-    "timeout": env.int("Q_TIMEOUT", default=120),
-    "retry": env.int("Q_RETRY", default=180),
+    # An enrichment task runs a batch whose calls all end within AI_DEADLINE_SECONDS.
+    "timeout": env.int("Q_TIMEOUT", default=180),
+    "retry": env.int("Q_RETRY", default=240),
     "max_attempts": env.int("Q_MAX_ATTEMPTS", default=5),
     "ack_failures": True,
     "catch_up": False,
@@ -188,6 +189,55 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
+
+# --- AI enrichment -------------------------------------------------------------------------------
+# AI is an enhancement, never a dependency: with AI_ENABLED off, or every provider down, tickets still
+# flow and agents work manually.
+AI_ENABLED = env.bool("AI_ENABLED", default=True)
+# The SDK's own names, read here explicitly: the client never goes looking for credentials elsewhere.
+ANTHROPIC_API_KEY = env.str("ANTHROPIC_API_KEY", default="")
+ANTHROPIC_BASE_URL = env.str("ANTHROPIC_BASE_URL", default="") or "https://api.anthropic.com"
+AI_MODEL = env.str("AI_MODEL", default="claude-haiku-4-5")
+OPENAI_COMPAT_BASE_URL = env.str("OPENAI_COMPAT_BASE_URL", default="")  # e.g. http://127.0.0.1:11434/v1
+OPENAI_COMPAT_API_KEY = env.str("OPENAI_COMPAT_API_KEY", default="")
+OPENAI_COMPAT_MODEL = env.str("OPENAI_COMPAT_MODEL", default="")
+# Providers tried in order; a later one answers when an earlier one fails or returns invalid output.
+AI_PROVIDER_CHAIN = env.list(
+    "AI_PROVIDER_CHAIN",
+    default=[
+        name
+        for name, configured in (
+            ("anthropic", ANTHROPIC_API_KEY),
+            ("openai_compatible", OPENAI_COMPAT_BASE_URL),
+        )
+        if configured
+    ],
+)
+AI_PROMPT_VERSION = env.str("AI_PROMPT_VERSION", default="enrich-v1")
+AI_TIMEOUT_SECONDS = env.float("AI_TIMEOUT_SECONDS", default=30.0)  # one request
+AI_MAX_ATTEMPTS = env.int("AI_MAX_ATTEMPTS", default=3)  # per provider, retries included
+AI_RETRY_BASE_DELAY = env.float("AI_RETRY_BASE_DELAY", default=0.5)  # seconds; doubles each retry, jittered
+AI_RETRY_MAX_DELAY = env.float("AI_RETRY_MAX_DELAY", default=20.0)  # also caps a server's retry-after
+AI_DEADLINE_SECONDS = env.float("AI_DEADLINE_SECONDS", default=90.0)  # one enrichment, all providers
+AI_MAX_OUTPUT_TOKENS = env.int("AI_MAX_OUTPUT_TOKENS", default=1024)
+AI_CONTEXT_TOKEN_BUDGET = env.int("AI_CONTEXT_TOKEN_BUDGET", default=6000)  # ticket + history in the prompt
+AI_SUMMARY_MAX_CHARS = env.int("AI_SUMMARY_MAX_CHARS", default=400)
+AI_REPLY_MAX_CHARS = env.int("AI_REPLY_MAX_CHARS", default=2500)
+# How many pending enrichments one worker task claims and runs concurrently (threads): enrichment waits
+# on the model, so a few worker processes keep dozens of calls in flight.
+AI_ENRICHMENT_BATCH = env.int("AI_ENRICHMENT_BATCH", default=24)
+# USD per million tokens, by model (prefix match). Override with AI_PRICES='{"model": {...}}'.
+AI_PRICES = {
+    "claude-haiku-4-5": {"input": 1.00, "output": 5.00, "cache_read": 0.10, "cache_write": 1.25},
+    "claude-sonnet-4-5": {"input": 3.00, "output": 15.00, "cache_read": 0.30, "cache_write": 3.75},
+    "claude-opus-4-1": {"input": 15.00, "output": 75.00, "cache_read": 1.50, "cache_write": 18.75},
+    **env.json("AI_PRICES", default={}),
+}
+
+# Callbacks to the source systems: signed, retried with exponential backoff, never blocking enrichment.
+CALLBACK_TIMEOUT_SECONDS = env.float("CALLBACK_TIMEOUT_SECONDS", default=10.0)
+CALLBACK_MAX_ATTEMPTS = env.int("CALLBACK_MAX_ATTEMPTS", default=8)
+CALLBACK_RETRY_BASE_SECONDS = env.float("CALLBACK_RETRY_BASE_SECONDS", default=10.0)
 
 # --- Production hardening -------------------------------------------------------------------------
 if PRODUCTION:

@@ -40,6 +40,13 @@ class Source(models.Model):
     def hash_api_key(api_key: str) -> str:
         return hashlib.sha256(api_key.encode()).hexdigest()
 
+    def callback_signature(self, *, body: bytes, timestamp: int) -> str:
+        """`sha256=<hex HMAC of "<timestamp>.<body>">`: the timestamp is signed so a receiver can refuse replays."""
+        digest = hmac.new(
+            self.signing_secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256
+        ).hexdigest()
+        return f"sha256={digest}"
+
     def signature_is_valid(self, *, body: bytes, signature_header: str) -> bool:
         """Check `sha256=<hex>` against an HMAC of the raw body, in constant time."""
         scheme, _, received = signature_header.partition("=")

@@ -2,9 +2,19 @@
 
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
+from ai_enrichment.models import Enrichment
 from tickets.models import Source, Ticket
+
+
+def with_current_enrichment(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """Attach `current_enrichments` (a list of 0 or 1) in one extra query for the whole page."""
+    return tickets.prefetch_related(
+        Prefetch(
+            "enrichments", queryset=Enrichment.objects.filter(is_current=True), to_attr="current_enrichments"
+        )
+    )
 
 
 def ticket_list_for_source(
@@ -18,7 +28,7 @@ def ticket_list_for_source(
     received_before: datetime | None = None,
 ) -> QuerySet[Ticket]:
     """A source's tickets, newest first. A source never sees another source's tickets."""
-    tickets = Ticket.objects.filter(source=source).order_by("-received_at", "-id")
+    tickets = with_current_enrichment(Ticket.objects.filter(source=source).order_by("-received_at", "-id"))
     if external_id is not None:
         tickets = tickets.filter(external_id=external_id)
     if customer_email is not None:

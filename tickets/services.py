@@ -12,6 +12,8 @@ from enum import StrEnum
 from django.db import transaction
 from django.utils.text import slugify
 
+from ai_enrichment.models import Enrichment
+from ai_enrichment.services import enrichment_request
 from tickets.models import Source, Ticket
 
 API_KEY_PREFIX = "tsk_"
@@ -98,8 +100,8 @@ def ticket_ingest(
 ) -> TicketIngestResult:
     """Create or update a ticket by (source, external_id), idempotently.
 
-    The ticket is committed before anything else happens; enrichment is queued only after the commit,
-    so the caller never waits on AI and a queue hiccup cannot lose the ticket.
+    The ticket and its pending enrichment are committed together; the enrichment task is queued only
+    after the commit, so the caller never waits on AI and a queue hiccup cannot lose the ticket.
     """
     content = {
         "subject": subject,
@@ -136,7 +138,13 @@ def ticket_ingest(
             outcome = IngestOutcome.UPDATED
 
         if outcome in (IngestOutcome.CREATED, IngestOutcome.UPDATED):
-            _enqueue_enrichment_on_commit(ticket_id=ticket.id)
+            # In the same transaction: a stored ticket always has its pending enrichment.
+            enrichment_request(
+                ticket=ticket,
+                trigger=Enrichment.Trigger.CREATED
+                if outcome == IngestOutcome.CREATED
+                else Enrichment.Trigger.UPDATED,
+            )
     return TicketIngestResult(ticket=ticket, outcome=outcome)
 
 

@@ -20,7 +20,7 @@ def test_it_creates_a_ticket_and_answers_201_with_its_id(source_client, source):
     assert response.status_code == 201, response.content
     ticket = Ticket.objects.get()
     assert response.json()["id"] == ticket.id
-    assert response.json()["enrichment"] is None
+    assert response.json()["enrichment"]["status"] == "pending"
     assert response["X-Ingest-Outcome"] == "created"
     assert ticket.source == source
     assert ticket.customer_email == "maria@example.com"

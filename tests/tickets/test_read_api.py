@@ -6,14 +6,15 @@ from tickets.services import source_create
 URL = "/api/v1/tickets"
 
 
-def test_it_returns_a_ticket_with_a_null_enrichment_before_the_first_one(source_client):
+def test_it_returns_a_ticket_with_its_current_enrichment(source_client):
     ticket_id = source_client.post(URL, ticket_payload()).json()["id"]
     response = source_client.get(f"{URL}/{ticket_id}")
     assert response.status_code == 200
     body = response.json()
     assert body["external_id"] == "ZD-1001"
     assert body["customer"] == {"external_id": "cus_1", "email": "maria@example.com", "name": "María Pérez"}
-    assert body["enrichment"] is None
+    assert body["enrichment"]["status"] == "pending"
+    assert body["enrichment"]["category"] == ""
 
 
 def test_a_source_cannot_read_another_sources_ticket(source_client):

@@ -8,6 +8,8 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ai_enrichment.selectors import enrichment_current
+from ai_enrichment.serializers import EnrichmentOutputSerializer
 from tickets.api.authentication import SourceKeyAuthentication, raw_body
 from tickets.api.fields import MetadataField, TextField
 from tickets.models import Source, Ticket
@@ -54,15 +56,15 @@ class TicketOutputSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
     enrichment = serializers.SerializerMethodField()
 
-    @extend_schema_field(
-        {
-            "type": "object",
-            "nullable": True,
-            "description": "The current AI enrichment; null until one exists.",
-        }
-    )
+    @extend_schema_field(EnrichmentOutputSerializer(allow_null=True))
     def get_enrichment(self, ticket):
-        return None
+        """The current enrichment: prefetched by the list selectors, or looked up for a single ticket."""
+        prefetched = getattr(ticket, "current_enrichments", None)
+        if prefetched is None:
+            current = enrichment_current(ticket_id=ticket.pk)
+        else:
+            current = prefetched[0] if prefetched else None
+        return EnrichmentOutputSerializer(current).data if current else None
 
 
 INGEST_EXAMPLE = {

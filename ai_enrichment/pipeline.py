@@ -1,0 +1,258 @@
+"""The enrichment pipeline: from a claimed enrichment to a validated, accounted result.
+
+    claim (services) → context + prompt → provider chain, each provider with one retry loop and one
+    repair attempt → validation → finish (services) → callback (on commit)
+
+Every provider call is recorded as an AICall. Nothing raises out of here for a provider's fault: the
+enrichment always ends `done`, `fallback` or `failed` with a reason an agent can read.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection
+
+from ai_enrichment.accounting import ai_call_record
+from ai_enrichment.models import AICall, Enrichment
+from ai_enrichment.prompts import PromptParts, enrichment_prompt
+from ai_enrichment.providers import provider_get
+from ai_enrichment.providers.base import Provider, ProviderAnswer, ProviderError, Repair
+from ai_enrichment.selectors import Taxonomy, taxonomy_current
+from ai_enrichment.services import MAX_CLAIMS, enrichment_claim_batch, enrichment_finish
+from ai_enrichment.validation import EnrichmentOutput, validate_output
+
+logger = logging.getLogger(__name__)
+Status = Enrichment.Status
+
+
+def enrich_ticket_batch(*, ticket_id: int) -> int:
+    """Claim this ticket's pending enrichment plus others waiting, and run them concurrently.
+
+    Enrichment waits on the model (~2 s a call), so one worker process keeps AI_ENRICHMENT_BATCH calls
+    in flight on threads instead of needing a process per call. Returns how many it ran.
+    """
+    claimed = enrichment_claim_batch(ticket_id=ticket_id, limit=settings.AI_ENRICHMENT_BATCH)
+    if len(claimed) <= 1:
+        for enrichment in claimed:
+            enrichment_process(enrichment=enrichment)
+        return len(claimed)
+    with ThreadPoolExecutor(max_workers=len(claimed), thread_name_prefix="enrich") as pool:
+        list(pool.map(_process_in_thread, claimed))
+    return len(claimed)
+
+
+def _process_in_thread(enrichment: Enrichment) -> None:
+    try:
+        enrichment_process(enrichment=enrichment)
+    finally:
+        connection.close()  # each thread opened its own connection; do not leak it
+
+
+def enrichment_process(*, enrichment: Enrichment) -> Enrichment:
+    """Run one claimed enrichment to a terminal state."""
+    try:
+        return _process(enrichment)
+    except Exception as error:  # a bug must not leave the ticket `running` until the lease expires
+        logger.exception("enrichment %s crashed", enrichment.pk)
+        return enrichment_finish(
+            enrichment=enrichment,
+            status=Status.FAILED,
+            reason=f"The AI step hit an internal error ({type(error).__name__}); please work this ticket manually.",
+        )
+
+
+def _process(enrichment: Enrichment) -> Enrichment:
+    if enrichment.claims > MAX_CLAIMS:
+        return enrichment_finish(
+            enrichment=enrichment,
+            status=Status.FAILED,
+            reason=f"Enrichment stopped after {MAX_CLAIMS} interrupted attempts; please work this ticket manually.",
+        )
+    if not settings.AI_ENABLED:
+        return enrichment_finish(
+            enrichment=enrichment,
+            status=Status.FAILED,
+            reason="AI suggestions are switched off; work this ticket as usual.",
+        )
+    chain = settings.AI_PROVIDER_CHAIN
+    if not chain:
+        return enrichment_finish(
+            enrichment=enrichment,
+            status=Status.FAILED,
+            reason="No AI provider is configured (set ANTHROPIC_API_KEY); work this ticket as usual.",
+        )
+    taxonomy = taxonomy_current()
+    prompt = enrichment_prompt(
+        ticket=enrichment.ticket,
+        taxonomy=taxonomy,
+        version=settings.AI_PROMPT_VERSION,
+        token_budget=settings.AI_CONTEXT_TOKEN_BUDGET,
+        summary_max_chars=settings.AI_SUMMARY_MAX_CHARS,
+        reply_max_chars=settings.AI_REPLY_MAX_CHARS,
+    )
+    deadline = time.monotonic() + settings.AI_DEADLINE_SECONDS
+    reasons: list[str] = []
+    for position, name in enumerate(chain):
+        provider = provider_get(name)
+        attempt = ProviderRun(
+            enrichment=enrichment, provider=provider, prompt=prompt, taxonomy=taxonomy, deadline=deadline
+        )
+        output = attempt.run()
+        if output is not None:
+            return enrichment_finish(
+                enrichment=enrichment,
+                status=Status.DONE if position == 0 else Status.FALLBACK,
+                reason="" if position == 0 else f"Answered by {name} because {'; '.join(reasons)}.",
+                output=output,
+                provider=name,
+                model=attempt.model,
+                prompt_version=prompt.version,
+            )
+        reasons.append(f"{name} {attempt.failure}")
+    return enrichment_finish(
+        enrichment=enrichment,
+        status=Status.FAILED,
+        reason=f"No AI suggestion: {'; '.join(reasons)}. Work this ticket as usual; you can retry later.",
+        provider=chain[-1],
+        prompt_version=prompt.version,
+    )
+
+
+@dataclass
+class ProviderRun:
+    """One provider's go at an enrichment: a retry loop for transient errors, one repair for bad output."""
+
+    enrichment: Enrichment
+    provider: Provider
+    prompt: PromptParts
+    taxonomy: Taxonomy
+    deadline: float
+    failure: str = ""  # why it gave no answer, for the enrichment's reason
+    model: str = ""
+    attempt: int = 0
+    latency_ms: int = 0
+
+    def run(self) -> EnrichmentOutput | None:
+        self.model = self.provider.model
+        repair: Repair | None = None
+        for is_repair in (False, True):
+            answer = self._call_with_retries(repair=repair, is_repair=is_repair)
+            if answer is None:
+                return None
+            validation = validate_output(
+                answer.output,
+                taxonomy=self.taxonomy,
+                summary_max_chars=settings.AI_SUMMARY_MAX_CHARS,
+                reply_max_chars=settings.AI_REPLY_MAX_CHARS,
+            )
+            self._record(
+                answer=answer,
+                is_repair=is_repair,
+                valid=validation.output is not None,
+                problems=validation.problems,
+            )
+            if validation.output is not None:
+                return validation.output
+            previous = answer.output if isinstance(answer.output, str) else _as_json(answer.output)
+            repair = Repair(previous_answer=previous, problems=validation.problems)
+        self.failure = f"returned invalid output twice ({' '.join(repair.problems)[:200]})"
+        return None
+
+    def _call_with_retries(self, *, repair: Repair | None, is_repair: bool) -> ProviderAnswer | None:
+        for attempt in range(1, settings.AI_MAX_ATTEMPTS + 1):
+            self.attempt = attempt
+            remaining = self.deadline - time.monotonic()
+            if remaining <= 0:
+                self.failure = "ran out of time"
+                return None
+            started = time.monotonic()
+            try:
+                answer = self.provider.complete(
+                    prompt=self.prompt,
+                    repair=repair,
+                    max_output_tokens=settings.AI_MAX_OUTPUT_TOKENS,
+                    timeout=min(settings.AI_TIMEOUT_SECONDS, remaining),
+                )
+            except ProviderError as error:
+                self._record_error(error=error, attempt=attempt, is_repair=is_repair, started=started)
+                delay = _backoff(attempt, error.retry_after)
+                if not error.retryable:
+                    self.failure = f"refused the request ({error})"
+                    return None
+                if attempt == settings.AI_MAX_ATTEMPTS:
+                    self.failure = f"failed {attempt} times (last: {error})"
+                    return None
+                if time.monotonic() + delay >= self.deadline:
+                    self.failure = f"failed and there was no time left to retry (last: {error})"
+                    return None
+                time.sleep(delay)
+                continue
+            self.latency_ms = int((time.monotonic() - started) * 1000)
+            return answer
+        return None
+
+    def _record(self, *, answer: ProviderAnswer, is_repair: bool, valid: bool, problems: list[str]) -> None:
+        self.model = answer.model or self.model
+        ai_call_record(
+            enrichment=self.enrichment,
+            provider=self.provider.name,
+            model=self.model,
+            prompt_version=self.prompt.version,
+            input_text=self.prompt.system + self.prompt.ticket_data,
+            attempt=self.attempt,
+            is_repair=is_repair,
+            status=AICall.Status.OK if valid else AICall.Status.INVALID_OUTPUT,
+            usage=answer.usage,
+            latency_ms=self.latency_ms,
+            error_class="" if valid else "InvalidOutput",
+            error_message="" if valid else " ".join(problems),
+            request_id=answer.request_id,
+        )
+
+    def _record_error(self, *, error: ProviderError, attempt: int, is_repair: bool, started: float) -> None:
+        ai_call_record(
+            enrichment=self.enrichment,
+            provider=self.provider.name,
+            model=self.provider.model,
+            prompt_version=self.prompt.version,
+            input_text=self.prompt.system + self.prompt.ticket_data,
+            attempt=attempt,
+            is_repair=is_repair,
+            status=AICall.Status.ERROR,
+            usage=error.usage,
+            latency_ms=int((time.monotonic() - started) * 1000),
+            error_class=_error_class(error),
+            error_message=str(error),
+            http_status=error.http_status,
+        )
+
+
+def _backoff(attempt: int, retry_after: float | None) -> float:
+    """Full-jitter exponential backoff; a server's retry-after wins when it asks for longer."""
+    exponential = min(settings.AI_RETRY_BASE_DELAY * 2 ** (attempt - 1), settings.AI_RETRY_MAX_DELAY)
+    delay = random.uniform(exponential / 2, exponential)
+    if retry_after is not None:
+        delay = max(delay, min(retry_after, settings.AI_RETRY_MAX_DELAY))
+    return delay
+
+
+def _error_class(error: ProviderError) -> str:
+    if error.kind == "http" and error.http_status:
+        return {429: "RateLimited", 529: "Overloaded"}.get(error.http_status, f"HTTP{error.http_status}")
+    return {"timeout": "Timeout", "connection": "ConnectionError", "malformed": "MalformedResponse"}.get(
+        error.kind, error.kind
+    )
+
+
+def _as_json(value) -> str:
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return repr(value)

@@ -1,0 +1,52 @@
+"""Reads shared by the pipeline, the API and the agent workspace."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from ai_enrichment.models import Category, Enrichment, Priority
+
+
+@dataclass(frozen=True)
+class Label:
+    slug: str
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    categories: tuple[Label, ...]
+    priorities: tuple[Label, ...]  # least urgent first
+
+    @property
+    def category_slugs(self) -> list[str]:
+        return [label.slug for label in self.categories]
+
+    @property
+    def priority_slugs(self) -> list[str]:
+        return [label.slug for label in self.priorities]
+
+    @property
+    def version(self) -> str:
+        """Changes whenever an admin edits a label: part of cache keys, so old answers are not reused."""
+        payload = json.dumps([self.categories, self.priorities], default=lambda label: label.__dict__)
+        return hashlib.sha256(payload.encode()).hexdigest()[:12]
+
+
+def taxonomy_current() -> Taxonomy:
+    def labels(model) -> tuple[Label, ...]:
+        rows = (
+            model.objects.filter(is_active=True)
+            .order_by("position", "slug")
+            .values_list("slug", "name", "description")
+        )
+        return tuple(Label(*row) for row in rows)
+
+    return Taxonomy(categories=labels(Category), priorities=labels(Priority))
+
+
+def enrichment_current(*, ticket_id: int) -> Enrichment | None:
+    return Enrichment.objects.filter(ticket_id=ticket_id, is_current=True).first()

@@ -1,0 +1,168 @@
+"""Writes for enrichments: request, claim, finish, and recover the ones a dead worker left behind."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from ai_enrichment.models import Enrichment
+from ai_enrichment.validation import EnrichmentOutput
+from tickets.models import Ticket
+
+logger = logging.getLogger(__name__)
+
+Status = Enrichment.Status
+# A worker that dies mid-run leaves its claim behind; after this many claims we stop trying and say so.
+MAX_CLAIMS = 3
+
+
+def enrichment_request(*, ticket: Ticket, trigger: str = Enrichment.Trigger.CREATED) -> Enrichment:
+    """Make a new pending enrichment the ticket's current one, and queue it once this transaction commits.
+
+    Called in the same transaction that stores the ticket, so a stored ticket always has its pending
+    enrichment: if the queue loses the task, `enrichment_requeue_stale` finds the row and queues it again.
+    """
+    with transaction.atomic():
+        previous = Enrichment.objects.select_for_update().filter(ticket=ticket, is_current=True).first()
+        if previous is not None:
+            previous.is_current = False
+            fields = ["is_current"]
+            if previous.status == Status.PENDING:
+                previous.status = Status.SUPERSEDED
+                previous.status_reason = "Replaced by a newer request before it started."
+                previous.finished_at = timezone.now()
+                fields += ["status", "status_reason", "finished_at"]
+            previous.save(update_fields=fields)
+        enrichment = Enrichment.objects.create(
+            ticket=ticket, trigger=trigger, ticket_content_hash=ticket.content_hash, is_current=True
+        )
+        _queue_enrichment_on_commit(ticket_id=ticket.id)
+    return enrichment
+
+
+def _queue_enrichment_on_commit(*, ticket_id: int) -> None:
+    from django_q.tasks import async_task
+
+    transaction.on_commit(
+        lambda: async_task(
+            "ai_enrichment.tasks.enrich_ticket", ticket_id, task_name=f"enrich-ticket-{ticket_id}"
+        )
+    )
+
+
+def enrichment_claim_batch(*, ticket_id: int, limit: int) -> list[Enrichment]:
+    """Claim this ticket's pending enrichment and up to `limit - 1` other pending ones, oldest first.
+
+    Rows are locked with SKIP LOCKED and flipped to `running` in one transaction, so two workers never
+    claim the same row, and a task delivered twice finds nothing left to do. A `running` row whose
+    lease (Q_TIMEOUT: the queue has killed its task by then) has expired was left by a dead worker and
+    is claimed again.
+    """
+    now = timezone.now()
+    lease_expired = now - timedelta(seconds=settings.Q_CLUSTER["timeout"])
+    claimable = Enrichment.objects.filter(
+        Q(status=Status.PENDING) | Q(status=Status.RUNNING, started_at__lt=lease_expired), is_current=True
+    ).select_for_update(skip_locked=True)
+    with transaction.atomic():
+        ids = list(claimable.filter(ticket_id=ticket_id).values_list("id", flat=True))
+        if limit > len(ids):
+            others = claimable.exclude(ticket_id=ticket_id).order_by("created_at", "id")
+            ids += list(others.values_list("id", flat=True)[: limit - len(ids)])
+        Enrichment.objects.filter(id__in=ids).update(
+            status=Status.RUNNING, started_at=now, claims=F("claims") + 1
+        )
+    return list(
+        Enrichment.objects.filter(id__in=ids)
+        .select_related("ticket", "ticket__source")
+        .order_by("created_at")
+    )
+
+
+def enrichment_finish(
+    *,
+    enrichment: Enrichment,
+    status: str,
+    reason: str = "",
+    output: EnrichmentOutput | None = None,
+    provider: str = "",
+    model: str = "",
+    prompt_version: str = "",
+) -> Enrichment:
+    """Store a run's result, unless the ticket changed or another worker took the claim meanwhile.
+
+    Terminal results are sent back to the source system (on commit, by a separate task).
+    """
+    with transaction.atomic():
+        current = (
+            Enrichment.objects.select_for_update().select_related("ticket__source").get(pk=enrichment.pk)
+        )
+        if current.status != Status.RUNNING or current.claims != enrichment.claims:
+            logger.info("enrichment %s: result dropped, the claim moved on", enrichment.pk)
+            return current
+        ticket = current.ticket
+        if not current.is_current or ticket.content_hash != current.ticket_content_hash:
+            current.status = Status.SUPERSEDED
+            current.status_reason = (
+                "The ticket changed while the AI worked on it; a newer suggestion is on its way."
+            )
+            if current.is_current:  # changed without a new request (should not happen): ask for one
+                current.is_current = False
+                current.save(update_fields=["is_current"])
+                enrichment_request(ticket=ticket, trigger=Enrichment.Trigger.UPDATED)
+        else:
+            current.status = status
+            current.status_reason = reason
+            current.provider, current.model, current.prompt_version = provider, model, prompt_version
+            if output is not None:
+                current.category, current.priority = output.category, output.priority
+                current.summary, current.suggested_reply = output.summary, output.suggested_reply
+                current.confidence, current.language, current.sentiment = (
+                    output.confidence,
+                    output.language,
+                    output.sentiment,
+                )
+        current.finished_at = timezone.now()
+        current.save()
+        if current.status != Status.SUPERSEDED and ticket.source.callback_url:
+            _queue_callback_on_commit(enrichment_id=current.pk)
+    return current
+
+
+def _queue_callback_on_commit(*, enrichment_id: int) -> None:
+    from django_q.tasks import async_task
+
+    transaction.on_commit(
+        lambda: async_task(
+            "ai_enrichment.tasks.deliver_callback", enrichment_id, 1, task_name=f"callback-{enrichment_id}-1"
+        )
+    )
+
+
+def enrichment_requeue_stale(*, older_than: timedelta = timedelta(minutes=2)) -> int:
+    """Queue again the current enrichments that are pending with no worker on them, or whose worker died.
+
+    Run on a schedule. The claim makes a spare task harmless, so requeueing too much costs nothing.
+    Rows claimed MAX_CLAIMS times are failed instead: something about the ticket kills workers.
+    """
+    now = timezone.now()
+    lease_expired = now - timedelta(seconds=settings.Q_CLUSTER["timeout"])
+    stuck = Enrichment.objects.filter(
+        Q(status=Status.PENDING, created_at__lt=now - older_than)
+        | Q(status=Status.RUNNING, started_at__lt=lease_expired),
+        is_current=True,
+    )
+    poisoned = stuck.filter(claims__gte=MAX_CLAIMS)
+    poisoned.update(
+        status=Status.FAILED,
+        status_reason=f"Enrichment stopped after {MAX_CLAIMS} interrupted attempts; please work this ticket manually.",
+        finished_at=now,
+    )
+    ticket_ids = list(stuck.exclude(claims__gte=MAX_CLAIMS).values_list("ticket_id", flat=True))
+    for ticket_id in ticket_ids:
+        _queue_enrichment_on_commit(ticket_id=ticket_id)
+    return len(ticket_ids)
