@@ -120,25 +120,52 @@ def wait_until(predicate, *, timeout: float = 30.0, interval: float = 0.1, messa
 
 
 @pytest.fixture
-def q_cluster(transactional_db):
-    """A real django-q2 cluster process (`manage.py qcluster`) working on this test's database."""
+def start_q_cluster(django_db_serialized_rollback, transactional_db):
+    """Start real django-q2 cluster processes (`manage.py qcluster`) on this test's database.
+
+    Committed data is needed (the cluster is another process); serialized rollback restores what the
+    migrations seeded (taxonomy, groups, schedules) after the flush of an earlier transactional test.
+
+    Extra environment variables configure the worker (e.g. the fake provider's base URL). Every
+    cluster started is stopped at the end of the test, and its output shown if the test failed.
+    """
     import subprocess
     import sys
     from pathlib import Path
 
     root = Path(__file__).resolve().parent.parent
-    process = subprocess.Popen(
-        [sys.executable, "manage.py", "qcluster"],
-        cwd=root,
-        env=environment_for_test_database(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    yield process
-    process.terminate()
-    try:
-        output, _ = process.communicate(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        output, _ = process.communicate()
-    print(output.decode(errors="replace"))  # shown by pytest when the test failed
+    processes = []
+
+    def start(**env):
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "qcluster"],
+            cwd=root,
+            env={**environment_for_test_database(), **env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        processes.append(process)
+        return process
+
+    yield start
+    for process in processes:
+        process.terminate()
+        try:
+            output, _ = process.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            output, _ = process.communicate()
+        print(output.decode(errors="replace"))  # shown by pytest when the test failed
+
+
+@pytest.fixture
+def q_cluster(start_q_cluster):
+    return start_q_cluster()
+
+
+@pytest.fixture
+def sync_tasks(monkeypatch):
+    """Run django-q2 tasks inline, as `Q_CLUSTER["sync"]` does (exceptions re-raise)."""
+    from django_q.conf import Conf
+
+    monkeypatch.setattr(Conf, "SYNC", True)

@@ -9,7 +9,7 @@ from tests.conftest import SourceClient, ticket_payload
 from tickets.models import Ticket
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_duplicate_deliveries_store_one_ticket(source_with_key):
     barrier = threading.Barrier(8)
     statuses = []
