@@ -15,7 +15,19 @@ class AICallInline(admin.TabularInline):
     model = AICall
     extra = 0
     can_delete = False
-    fields = ["created_at", "provider", "model", "attempt", "is_repair", "status", "error_class", "input_tokens", "output_tokens", "cost_usd", "latency_ms"]
+    fields = [
+        "created_at",
+        "provider",
+        "model",
+        "attempt",
+        "is_repair",
+        "status",
+        "error_class",
+        "input_tokens",
+        "output_tokens",
+        "cost_usd",
+        "latency_ms",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -35,8 +47,29 @@ class CallbackDeliveryInline(admin.TabularInline):
 
 @admin.register(Enrichment)
 class EnrichmentAdmin(admin.ModelAdmin):
-    list_display = ["id", "ticket", "status", "category", "priority", "confidence", "provider", "model", "prompt_version", "created_at"]
-    list_filter = ["status", "provider", "model", "prompt_version", "category", "priority", "trigger", "is_current", "created_at"]
+    list_display = [
+        "id",
+        "ticket",
+        "status",
+        "category",
+        "priority",
+        "confidence",
+        "provider",
+        "model",
+        "prompt_version",
+        "created_at",
+    ]
+    list_filter = [
+        "status",
+        "provider",
+        "model",
+        "prompt_version",
+        "category",
+        "priority",
+        "trigger",
+        "is_current",
+        "created_at",
+    ]
     search_fields = ["ticket__external_id", "ticket__subject", "status_reason"]
     list_select_related = ["ticket__source"]
     date_hierarchy = "created_at"
@@ -50,7 +83,21 @@ class EnrichmentAdmin(admin.ModelAdmin):
 
 @admin.register(AICall)
 class AICallAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "provider", "model", "prompt_version", "status", "error_class", "attempt", "is_repair", "input_tokens", "output_tokens", "cache_read_tokens", "cost_usd", "latency_ms"]
+    list_display = [
+        "created_at",
+        "provider",
+        "model",
+        "prompt_version",
+        "status",
+        "error_class",
+        "attempt",
+        "is_repair",
+        "input_tokens",
+        "output_tokens",
+        "cache_read_tokens",
+        "cost_usd",
+        "latency_ms",
+    ]
     list_filter = ["provider", "model", "prompt_version", "status", "error_class", "is_repair", "created_at"]
     search_fields = ["ticket__external_id", "request_id", "input_hash"]
     date_hierarchy = "created_at"
@@ -63,7 +110,16 @@ class AICallAdmin(admin.ModelAdmin):
 
 @admin.register(CallbackDelivery)
 class CallbackDeliveryAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "source", "enrichment", "attempt", "delivered", "status_code", "latency_ms", "error"]
+    list_display = [
+        "created_at",
+        "source",
+        "enrichment",
+        "attempt",
+        "delivered",
+        "status_code",
+        "latency_ms",
+        "error",
+    ]
     list_filter = ["source", "delivered", "status_code", "created_at"]
     search_fields = ["enrichment__ticket__external_id", "url", "error"]
     date_hierarchy = "created_at"

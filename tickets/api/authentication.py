@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from tickets.models import Source
@@ -65,3 +66,17 @@ def raw_body(request) -> bytes:
     if len(body) > limit:
         raise PayloadTooLarge(f"Request body is {len(body)} bytes; the limit is {limit} bytes.")
     return body
+
+
+class SourceKeyAuthenticationScheme(OpenApiAuthenticationExtension):
+    """Describes the source key in the OpenAPI schema (drf-spectacular finds it by subclassing)."""
+
+    target_class = SourceKeyAuthentication
+    name = "SourceKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "The source's API key, shown once when the source is created.",
+        }
