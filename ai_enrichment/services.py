@@ -26,9 +26,13 @@ def enrichment_request(*, ticket: Ticket, trigger: str = Enrichment.Trigger.CREA
 
     Called in the same transaction that stores the ticket, so a stored ticket always has its pending
     enrichment: if the queue loses the task, `enrichment_requeue_stale` finds the row and queues it again.
+    A ticket created in this transaction has no earlier enrichment to retire (ingest's hot path skips
+    the lookup).
     """
-    with transaction.atomic():
-        previous = Enrichment.objects.select_for_update().filter(ticket=ticket, is_current=True).first()
+    with transaction.atomic(savepoint=False):
+        previous = None
+        if trigger != Enrichment.Trigger.CREATED:
+            previous = Enrichment.objects.select_for_update().filter(ticket=ticket, is_current=True).first()
         if previous is not None:
             previous.is_current = False
             fields = ["is_current"]

@@ -67,6 +67,7 @@ class IngestOutcome(StrEnum):
 class TicketIngestResult:
     ticket: Ticket
     outcome: IngestOutcome
+    enrichment: Enrichment | None  # the pending one requested by this delivery, if it requested one
 
 
 # The fields a source system owns. A change to any of them is new content.
@@ -139,13 +140,15 @@ def ticket_ingest(
 
         if outcome in (IngestOutcome.CREATED, IngestOutcome.UPDATED):
             # In the same transaction: a stored ticket always has its pending enrichment.
-            enrichment_request(
+            enrichment = enrichment_request(
                 ticket=ticket,
                 trigger=Enrichment.Trigger.CREATED
                 if outcome == IngestOutcome.CREATED
                 else Enrichment.Trigger.UPDATED,
             )
-    return TicketIngestResult(ticket=ticket, outcome=outcome)
+        else:
+            enrichment = None
+    return TicketIngestResult(ticket=ticket, outcome=outcome, enrichment=enrichment)
 
 
 def _content_hash(content: dict) -> str:

@@ -150,6 +150,8 @@ class TicketsApi(SourceApi):
             customer_name=customer.get("name", ""),
             **data,
         )
+        if result.enrichment is not None:
+            result.ticket.current_enrichments = [result.enrichment]  # known: spare the serializer a query
         code = status.HTTP_201_CREATED if result.outcome == IngestOutcome.CREATED else status.HTTP_200_OK
         return Response(
             TicketOutputSerializer(result.ticket).data,
