@@ -1,17 +1,22 @@
-"""What the model sees about a ticket, within a token budget.
+"""What the AI knows about a ticket when it suggests: one builder for every provider and prompt version.
 
-One builder for every provider and prompt version: the ticket, the customer's recent tickets, and (as
-the knowledge base arrives) passages and confirmed examples. Text is measured in estimated tokens
-(4 characters each: there is no offline tokenizer for Claude, and the budget is a guard, not a bill).
+The ticket, the customer's recent tickets, knowledge-base passages and confirmed examples of similar
+tickets, each within a token budget. Text is measured in estimated tokens (4 characters each: there is
+no offline tokenizer for Claude, and the budget is a guard, not a bill).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
 
 from tickets.models import Ticket
 
 CHARS_PER_TOKEN = 4
 HISTORY_LIMIT = 5
 HISTORY_BODY_CHARS = 300
+EXAMPLE_BODY_CHARS = 400
 
 
 def estimate_tokens(text: str) -> int:
@@ -29,13 +34,47 @@ def truncate_middle(text: str, *, max_chars: int) -> str:
     return text[:head] + marker + (text[-tail:] if tail else "")
 
 
-def ticket_context(*, ticket: Ticket, token_budget: int) -> dict:
-    """The ticket and its customer's history as plain data, fitted to `token_budget`.
+@dataclass(frozen=True)
+class EnrichmentContext:
+    """Everything retrieved for one ticket; providers read what they need from it."""
 
-    The body gets what the subject and fields leave, up to 70 % of the budget; history items fill the
-    rest, newest first, and are dropped (not cut mid-way) when they no longer fit.
+    ticket: Ticket
+    vector: list[float] | None = None
+    passages: list = field(default_factory=list)  # retrieval.Passage, best first
+    examples: list = field(default_factory=list)  # retrieval.SimilarTicket with confirmed labels
+
+
+def enrichment_context(*, ticket: Ticket) -> EnrichmentContext:
+    """Embed the ticket (if not yet) and retrieve its passages and confirmed similar tickets."""
+    from ai_enrichment.retrieval import knowledge_search, similar_tickets
+    from ai_enrichment.services import ticket_embedding_ensure
+
+    vector = ticket_embedding_ensure(ticket=ticket)
+    return EnrichmentContext(
+        ticket=ticket,
+        vector=vector,
+        passages=knowledge_search(
+            query_text=f"{ticket.subject}\n{ticket.body}",
+            query_vector=vector,
+            k=settings.KB_PASSAGES,
+            token_budget=settings.KB_TOKEN_BUDGET,
+            min_similarity=settings.KB_MIN_SIMILARITY,
+        ),
+        examples=similar_tickets(
+            ticket=ticket, query_vector=vector, k=settings.FEW_SHOT_EXAMPLES, confirmed_only=True
+        ),
+    )
+
+
+def prompt_data(*, context: EnrichmentContext, token_budget: int) -> dict:
+    """The context as plain data for the prompt, fitted to `token_budget`.
+
+    Passages and examples were budgeted by retrieval. The body gets what the subject and fields leave,
+    up to 70 % of the budget; history items fill the rest, newest first, and are dropped (not cut
+    mid-way) when they no longer fit.
     """
-    context: dict = {
+    ticket = context.ticket
+    data: dict = {
         "ticket": {
             "subject": ticket.subject,
             "body": ticket.body,
@@ -46,12 +85,30 @@ def ticket_context(*, ticket: Ticket, token_budget: int) -> dict:
             "metadata": ticket.metadata,
         },
         "customer_history": [],
+        "knowledge_passages": [
+            {
+                "id": passage.chunk_id,
+                "article": passage.title,
+                "section": passage.heading,
+                "text": passage.text,
+            }
+            for passage in context.passages
+        ],
+        "confirmed_examples": [
+            {
+                "subject": example.subject,
+                "body_excerpt": truncate_middle(example.body, max_chars=EXAMPLE_BODY_CHARS),
+                "category": example.category,
+                "priority": example.priority,
+            }
+            for example in context.examples
+        ],
     }
-    fixed_tokens = estimate_tokens(str({**context["ticket"], "body": ""}))
+    fixed_tokens = estimate_tokens(str({**data["ticket"], "body": ""}))
     body_budget_chars = max(int(token_budget * 0.7) - fixed_tokens, 50) * CHARS_PER_TOKEN
-    context["ticket"]["body"] = truncate_middle(ticket.body, max_chars=body_budget_chars)
+    data["ticket"]["body"] = truncate_middle(ticket.body, max_chars=body_budget_chars)
 
-    remaining = token_budget - fixed_tokens - estimate_tokens(context["ticket"]["body"])
+    remaining = token_budget - fixed_tokens - estimate_tokens(data["ticket"]["body"])
     for earlier in ticket.customer_history(limit=HISTORY_LIMIT):
         item = {
             "received_at": earlier.received_at.date().isoformat(),
@@ -61,6 +118,6 @@ def ticket_context(*, ticket: Ticket, token_budget: int) -> dict:
         cost = estimate_tokens(str(item))
         if cost > remaining:
             break
-        context["customer_history"].append(item)
+        data["customer_history"].append(item)
         remaining -= cost
-    return context
+    return data

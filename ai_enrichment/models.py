@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import hashlib
 
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
+from pgvector.django import HnswIndex, VectorField
 
 from tickets.models import Source, Ticket
 
@@ -83,6 +87,12 @@ class Enrichment(models.Model):
     confidence = models.FloatField(null=True, blank=True)
     language = models.CharField(max_length=35, blank=True)
     sentiment = models.CharField(max_length=10, choices=Sentiment.choices, blank=True)
+
+    # The knowledge-base passages the suggestion relies on, as they were when it was made (chunks are
+    # replaced when an article changes; the snapshot keeps the link to the article): [{chunk_id,
+    # document_id, title, heading}]. `passages_offered` = 0 means retrieval found nothing relevant.
+    citations = models.JSONField(default=list, blank=True)
+    passages_offered = models.PositiveSmallIntegerField(default=0)
 
     provider = models.CharField(max_length=40, blank=True)
     model = models.CharField(max_length=100, blank=True)
@@ -184,3 +194,93 @@ class CallbackDelivery(models.Model):
     def __str__(self) -> str:
         outcome = "delivered" if self.delivered else (self.status_code or self.error[:30])
         return f"Callback for enrichment {self.enrichment_id} #{self.attempt}: {outcome}"
+
+
+class TicketEmbedding(models.Model):
+    """A ticket's text as a vector, for similar tickets and the local model. Computed by the worker."""
+
+    ticket = models.OneToOneField(
+        Ticket, on_delete=models.CASCADE, primary_key=True, related_name="embedding"
+    )
+    content_hash = models.CharField(
+        max_length=64, help_text="The ticket content this vector was computed from."
+    )
+    embedding = VectorField(dimensions=settings.EMBEDDING_DIMENSIONS)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            # Nearest earlier tickets (similar tickets, few-shot examples, the local model's neighbours).
+            HnswIndex(
+                name="ticket_embedding_hnsw",
+                fields=["embedding"],
+                m=16,
+                ef_construction=64,
+                opclasses=["vector_cosine_ops"],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Embedding of ticket {self.ticket_id}"
+
+
+class KnowledgeDocument(models.Model):
+    """A help-centre article (or any document agents rely on), split into chunks for retrieval."""
+
+    class Kind(models.TextChoices):
+        MARKDOWN = "markdown", "Markdown"
+        HTML = "html", "HTML"
+        TEXT = "text", "Plain text"
+        PDF = "pdf", "PDF"
+
+    title = models.CharField(max_length=300)
+    source_path = models.CharField(
+        max_length=500, unique=True, help_text="File path or URL it was ingested from."
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    content_hash = models.CharField(max_length=64, help_text="Re-ingesting the same content is a no-op.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class KnowledgeChunk(models.Model):
+    document = models.ForeignKey(KnowledgeDocument, on_delete=models.CASCADE, related_name="chunks")
+    position = models.PositiveIntegerField()
+    heading = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Heading path inside the document, e.g. 'Annual plans › Refunds'.",
+    )
+    text = models.TextField()
+    token_count = models.PositiveIntegerField()
+    embedding = VectorField(dimensions=settings.EMBEDDING_DIMENSIONS)
+    search_vector = models.GeneratedField(
+        expression=SearchVector("heading", weight="A", config="english")
+        + SearchVector("text", weight="B", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        ordering = ["document", "position"]
+        constraints = [models.UniqueConstraint(fields=["document", "position"], name="chunk_position_unique")]
+        indexes = [
+            # Hybrid retrieval: vector nearest neighbours (HNSW, cosine) and full-text (GIN), fused by rank.
+            HnswIndex(
+                name="chunk_embedding_hnsw",
+                fields=["embedding"],
+                m=16,
+                ef_construction=64,
+                opclasses=["vector_cosine_ops"],
+            ),
+            GinIndex(fields=["search_vector"], name="chunk_search_gin"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document.title} › {self.heading}" if self.heading else self.document.title

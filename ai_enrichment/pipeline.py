@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import connection
 
 from ai_enrichment.accounting import ai_call_record
+from ai_enrichment.context import EnrichmentContext, enrichment_context
 from ai_enrichment.models import AICall, Enrichment
 from ai_enrichment.prompts import PromptParts, enrichment_prompt
 from ai_enrichment.providers import provider_get
@@ -90,7 +91,7 @@ def _process(enrichment: Enrichment) -> Enrichment:
         )
     taxonomy = taxonomy_current()
     prompt = enrichment_prompt(
-        ticket=enrichment.ticket,
+        context=_context(enrichment),
         taxonomy=taxonomy,
         version=settings.AI_PROMPT_VERSION,
         token_budget=settings.AI_CONTEXT_TOKEN_BUDGET,
@@ -106,11 +107,16 @@ def _process(enrichment: Enrichment) -> Enrichment:
         )
         output = attempt.run()
         if output is not None:
+            cited = set(output.cited_passages)
             return enrichment_finish(
                 enrichment=enrichment,
                 status=Status.DONE if position == 0 else Status.FALLBACK,
                 reason="" if position == 0 else f"Answered by {name} because {'; '.join(reasons)}.",
                 output=output,
+                citations=[
+                    passage.citation() for passage in prompt.context.passages if passage.chunk_id in cited
+                ],
+                passages_offered=len(prompt.context.passages),
                 provider=name,
                 model=attempt.model,
                 prompt_version=prompt.version,
@@ -123,6 +129,15 @@ def _process(enrichment: Enrichment) -> Enrichment:
         provider=chain[-1],
         prompt_version=prompt.version,
     )
+
+
+def _context(enrichment: Enrichment) -> EnrichmentContext:
+    """Retrieval grounds the answer but must never block it: without it, the ticket alone is sent."""
+    try:
+        return enrichment_context(ticket=enrichment.ticket)
+    except Exception:
+        logger.exception("enrichment %s: retrieval failed; continuing without passages", enrichment.pk)
+        return EnrichmentContext(ticket=enrichment.ticket)
 
 
 @dataclass
@@ -151,6 +166,7 @@ class ProviderRun:
                 taxonomy=self.taxonomy,
                 summary_max_chars=settings.AI_SUMMARY_MAX_CHARS,
                 reply_max_chars=settings.AI_REPLY_MAX_CHARS,
+                offered_passages={passage.chunk_id for passage in self.prompt.context.passages},
             )
             self._record(
                 answer=answer,

@@ -93,6 +93,8 @@ def enrichment_finish(
     status: str,
     reason: str = "",
     output: EnrichmentOutput | None = None,
+    citations: list[dict] | None = None,
+    passages_offered: int = 0,
     provider: str = "",
     model: str = "",
     prompt_version: str = "",
@@ -122,6 +124,7 @@ def enrichment_finish(
             current.status = status
             current.status_reason = reason
             current.provider, current.model, current.prompt_version = provider, model, prompt_version
+            current.citations, current.passages_offered = citations or [], passages_offered
             if output is not None:
                 current.category, current.priority = output.category, output.priority
                 current.summary, current.suggested_reply = output.summary, output.suggested_reply
@@ -170,3 +173,46 @@ def enrichment_requeue_stale(*, older_than: timedelta = timedelta(minutes=2)) ->
     for ticket_id in ticket_ids:
         _queue_enrichment_on_commit(ticket_id=ticket_id)
     return len(ticket_ids)
+
+
+def ticket_embedding_text(ticket: Ticket) -> str:
+    """What a ticket's vector stands for: subject and the start of the body (the model reads ~256
+    word-pieces; the rest would be cut anyway)."""
+    return f"{ticket.subject}\n{ticket.body[:1500]}"
+
+
+def ticket_embedding_ensure(*, ticket: Ticket) -> list[float]:
+    """The ticket's vector, computed now if it is missing or older than the ticket's content."""
+    from ai_enrichment.embeddings import embed_one
+    from ai_enrichment.models import TicketEmbedding
+
+    stored = TicketEmbedding.objects.filter(ticket=ticket, content_hash=ticket.content_hash).first()
+    if stored is not None:
+        return list(stored.embedding)
+    vector = embed_one(ticket_embedding_text(ticket))
+    TicketEmbedding.objects.update_or_create(
+        ticket=ticket, defaults={"content_hash": ticket.content_hash, "embedding": vector}
+    )
+    return vector
+
+
+def ticket_embeddings_compute(*, tickets: list[Ticket]) -> int:
+    """Embed many tickets in batches (imports, demo data); skips the ones already up to date."""
+    from ai_enrichment.embeddings import embedder
+    from ai_enrichment.models import TicketEmbedding
+
+    current = set(TicketEmbedding.objects.filter(ticket__in=tickets).values_list("ticket_id", "content_hash"))
+    todo = [ticket for ticket in tickets if (ticket.id, ticket.content_hash) not in current]
+    if not todo:
+        return 0
+    vectors = embedder().embed([ticket_embedding_text(ticket) for ticket in todo])
+    TicketEmbedding.objects.bulk_create(
+        [
+            TicketEmbedding(ticket=ticket, content_hash=ticket.content_hash, embedding=vector)
+            for ticket, vector in zip(todo, vectors, strict=True)
+        ],
+        update_conflicts=True,
+        unique_fields=["ticket"],
+        update_fields=["content_hash", "embedding", "updated_at"],
+    )
+    return len(todo)

@@ -24,6 +24,7 @@ class EnrichmentOutput:
     confidence: float
     language: str
     sentiment: str
+    cited_passages: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,14 @@ class Validation:
     problems: list[str]
 
 
-def validate_output(raw, *, taxonomy: Taxonomy, summary_max_chars: int, reply_max_chars: int) -> Validation:
+def validate_output(
+    raw,
+    *,
+    taxonomy: Taxonomy,
+    summary_max_chars: int,
+    reply_max_chars: int,
+    offered_passages: set[int] = frozenset(),
+) -> Validation:
     if not isinstance(raw, dict):
         return Validation(
             None, ["The answer must be a JSON object given through the record_enrichment tool."]
@@ -72,6 +80,15 @@ def validate_output(raw, *, taxonomy: Taxonomy, summary_max_chars: int, reply_ma
     if sentiment not in SENTIMENTS:
         problems.append(f"`sentiment` must be one of: {', '.join(SENTIMENTS)}.")
 
+    cited = raw.get("cited_passages", [])
+    if not isinstance(cited, list) or not all(
+        isinstance(item, int) and not isinstance(item, bool) for item in cited
+    ):
+        problems.append("`cited_passages` must be a list of passage ids.")
+        cited = []
+    elif unknown := sorted(set(cited) - set(offered_passages)):
+        problems.append(f"`cited_passages` has ids that were not offered: {unknown}.")
+
     if problems:
         return Validation(None, problems)
     return Validation(
@@ -83,6 +100,7 @@ def validate_output(raw, *, taxonomy: Taxonomy, summary_max_chars: int, reply_ma
             confidence=float(confidence),
             language=language.strip(),
             sentiment=sentiment,
+            cited_passages=tuple(dict.fromkeys(cited)),
         ),
         [],
     )

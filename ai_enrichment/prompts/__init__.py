@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from ai_enrichment.context import ticket_context
+from ai_enrichment.context import EnrichmentContext, prompt_data
 from ai_enrichment.selectors import Taxonomy
-from tickets.models import Ticket
 
 PROMPTS_DIR = Path(__file__).resolve().parent
 TOOL_NAME = "record_enrichment"
@@ -27,6 +26,7 @@ class PromptParts:
     system: str  # instructions + taxonomy: identical across tickets, so providers can cache it
     ticket_data: str  # the ticket and its context, delimited, as data
     schema: dict  # JSON schema of the answer
+    context: EnrichmentContext  # the same context as structured data, for providers that are not LLMs
 
 
 @cache
@@ -49,6 +49,7 @@ def answer_schema(taxonomy: Taxonomy, *, summary_max_chars: int, reply_max_chars
             "confidence": {"type": "number", "minimum": 0, "maximum": 1},
             "language": {"type": "string"},
             "sentiment": {"type": "string", "enum": SENTIMENTS},
+            "cited_passages": {"type": "array", "items": {"type": "integer"}},
         },
         "required": [
             "category",
@@ -58,6 +59,7 @@ def answer_schema(taxonomy: Taxonomy, *, summary_max_chars: int, reply_max_chars
             "confidence",
             "language",
             "sentiment",
+            "cited_passages",
         ],
         "additionalProperties": False,
     }
@@ -71,7 +73,7 @@ def as_data_block(data: dict) -> str:
 
 def enrichment_prompt(
     *,
-    ticket: Ticket,
+    context: EnrichmentContext,
     taxonomy: Taxonomy,
     version: str,
     token_budget: int,
@@ -85,6 +87,7 @@ def enrichment_prompt(
     return PromptParts(
         version=version,
         system=system,
-        ticket_data=as_data_block(ticket_context(ticket=ticket, token_budget=token_budget)),
+        ticket_data=as_data_block(prompt_data(context=context, token_budget=token_budget)),
         schema=answer_schema(taxonomy, summary_max_chars=summary_max_chars, reply_max_chars=reply_max_chars),
+        context=context,
     )

@@ -18,8 +18,10 @@ def provider_get(name: str) -> Provider:
         return _openai_compatible(
             settings.OPENAI_COMPAT_BASE_URL, settings.OPENAI_COMPAT_API_KEY, settings.OPENAI_COMPAT_MODEL
         )
+    if name == "local":
+        return _local()
     raise ValueError(
-        f"Unknown AI provider {name!r} in AI_PROVIDER_CHAIN (known: anthropic, openai_compatible)"
+        f"Unknown AI provider {name!r} in AI_PROVIDER_CHAIN (known: anthropic, openai_compatible, local)"
     )
 
 
@@ -36,3 +38,10 @@ def _openai_compatible(base_url: str, api_key: str, model: str) -> Provider:
     from ai_enrichment.providers.openai_compat import OpenAICompatibleProvider
 
     return OpenAICompatibleProvider()
+
+
+@cache
+def _local() -> Provider:
+    from ai_enrichment.providers.local import LocalProvider
+
+    return LocalProvider()

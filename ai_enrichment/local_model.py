@@ -1,0 +1,120 @@
+"""The local model: suggestions computed on this machine, from agents' confirmed labels and the
+knowledge base. It serves when there is no API key, when data must not leave the machine, and as the
+last link of the fallback chain.
+
+- Category and priority: a similarity-weighted vote of the nearest confirmed tickets (pgvector). Every
+  confirmation is a row the next query sees, so it learns from each correction with no retraining.
+- Summary: extractive — the most central sentences of the ticket, never invented text.
+- Reply: the accepted reply of a very similar resolved ticket, or the best knowledge-base passage,
+  adapted only by templating the greeting; with neither, a reply that says so.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from ai_enrichment.retrieval import Passage, SimilarTicket
+from ai_enrichment.validation import SENTENCE_END
+from tickets.models import Ticket
+
+NEIGHBOURS = 15
+TEMPERATURE = 0.05  # softmax temperature over cosine similarities: near neighbours dominate the vote
+MIN_EXAMPLES = 3  # a label seen fewer times among the neighbours is reported as unsure
+REUSE_REPLY_SIMILARITY = 0.8  # a past reply is reused only for a near-duplicate question
+SUMMARY_SENTENCES = 2
+GREETING = re.compile(
+    r"^\s*(hi|hello|hey|dear|good (morning|afternoon|evening)|hallo|hola|bonjour|buongiorno)\b[^\n]*\n+", re.I
+)
+SENTENCE_SPLIT = re.compile(r"(?<=[.!?。！？])\s+|\n{2,}")
+NEGATIVE = re.compile(
+    r"\b(unacceptable|angry|furious|terrible|worst|ridiculous|disappointed|frustrat\w*|annoy\w*|scam|fraud|cancel|refund|complain\w*|still not|again)\b",
+    re.I,
+)
+POSITIVE = re.compile(r"\b(thank you|thanks|great|love|appreciate|awesome|excellent|happy)\b", re.I)
+SIGN_OFF = "Support team"
+
+
+@dataclass(frozen=True)
+class LabelVote:
+    label: str
+    confidence: float
+
+
+def vote(*, neighbours: list[tuple[str, float]], allowed: list[str], fallback: str) -> LabelVote:
+    """Similarity-weighted vote among (label, similarity) pairs; confidence is the winner's share,
+    scaled down when the winner has fewer than MIN_EXAMPLES votes (too few examples to be sure)."""
+    weights: dict[str, float] = defaultdict(float)
+    counts: dict[str, int] = defaultdict(int)
+    for label, similarity in neighbours:
+        if label in allowed:
+            weights[label] += math.exp(similarity / TEMPERATURE)
+            counts[label] += 1
+    if not weights:
+        return LabelVote(fallback, 0.0)
+    winner = max(weights, key=weights.get)
+    share = weights[winner] / sum(weights.values())
+    support = min(counts[winner] / MIN_EXAMPLES, 1.0)
+    return LabelVote(winner, round(share * support, 3))
+
+
+def extractive_summary(text: str, *, embed, max_chars: int) -> str:
+    """The most central sentences (closest to the mean of all), in their original order."""
+    sentences = [s.strip() for s in SENTENCE_SPLIT.split(text) if len(s.strip()) > 3]
+    if not sentences:
+        return text.strip()[:max_chars] or "(empty ticket)"
+    if len(sentences) > SUMMARY_SENTENCES:
+        vectors = embed(sentences)
+        centre = [sum(column) / len(vectors) for column in zip(*vectors, strict=True)]
+        centrality = [sum(a * b for a, b in zip(vector, centre, strict=True)) for vector in vectors]
+        best = sorted(sorted(range(len(sentences)), key=lambda i: -centrality[i])[:SUMMARY_SENTENCES])
+        sentences = [sentences[i] for i in best]
+    summary = " ".join(" ".join(s.split()) for s in sentences[:SUMMARY_SENTENCES])
+    if len(SENTENCE_END.findall(summary)) > SUMMARY_SENTENCES or len(summary) > max_chars:
+        summary = " ".join(sentences[0].split())  # one sentence is always a valid summary
+    if len(summary) > max_chars:
+        summary = summary[: max_chars - 1].rsplit(" ", 1)[0] + "…"
+    return summary
+
+
+def greeting(ticket: Ticket) -> str:
+    first_name = ticket.customer_name.split()[0] if ticket.customer_name.strip() else ""
+    return f"Hi {first_name}," if first_name else "Hello,"
+
+
+def local_reply(
+    *, ticket: Ticket, passages: list[Passage], examples: list[SimilarTicket], max_chars: int
+) -> tuple[str, list[int]]:
+    """A reply grounded in something real, with the passages it relies on."""
+    reusable = next((e for e in examples if e.reply and e.similarity >= REUSE_REPLY_SIMILARITY), None)
+    if reusable is not None:
+        body = GREETING.sub("", reusable.reply.strip(), count=1)
+        reply, cited = f"{greeting(ticket)}\n\n{body}", []
+    elif passages:
+        passage = passages[0]
+        reply = (
+            f"{greeting(ticket)}\n\nThanks for getting in touch. Our help article “{passage.title}” covers this"
+            f"{f' ({passage.heading})' if passage.heading else ''}:\n\n{passage.text.strip()}\n\n"
+            f"If that does not solve it, reply here and we will look into it with you.\n\n{SIGN_OFF}"
+        )
+        cited = [passage.chunk_id]
+    else:
+        reply = (
+            f"{greeting(ticket)}\n\nThanks for getting in touch. I could not find an article that covers this, "
+            f"so I am checking with the team and will come back to you shortly.\n\n{SIGN_OFF}"
+        )
+        cited = []
+    if len(reply) > max_chars:
+        reply = reply[: max_chars - 1].rsplit(" ", 1)[0] + "…"
+    return reply, cited
+
+
+def sentiment(text: str) -> str:
+    negative, positive = len(NEGATIVE.findall(text)), len(POSITIVE.findall(text))
+    if negative > positive:
+        return "negative"
+    if positive > negative:
+        return "positive"
+    return "neutral"

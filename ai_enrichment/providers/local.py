@@ -1,0 +1,65 @@
+"""The `local` provider: the local model behind the provider interface (no network, no cost)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from ai_enrichment import local_model
+from ai_enrichment.embeddings import embedder
+from ai_enrichment.prompts import PromptParts
+from ai_enrichment.providers.base import Provider, ProviderAnswer, ProviderError, Repair, Usage
+from ai_enrichment.retrieval import similar_tickets
+from ai_enrichment.services import ticket_embedding_ensure
+
+
+class LocalProvider(Provider):
+    name = "local"
+    model = "local-knn-v1"
+
+    def complete(
+        self, *, prompt: PromptParts, repair: Repair | None, max_output_tokens: int, timeout: float
+    ) -> ProviderAnswer:
+        context = prompt.context
+        ticket = context.ticket
+        try:
+            vector = context.vector or ticket_embedding_ensure(ticket=ticket)
+            neighbours = similar_tickets(
+                ticket=ticket, query_vector=vector, k=local_model.NEIGHBOURS, confirmed_only=True
+            )
+            categories = prompt.schema["properties"]["category"]["enum"]
+            priorities = prompt.schema["properties"]["priority"]["enum"]
+            category = local_model.vote(
+                neighbours=[(n.category, n.similarity) for n in neighbours],
+                allowed=categories,
+                fallback="other" if "other" in categories else categories[-1],
+            )
+            priority = local_model.vote(
+                neighbours=[(n.priority, n.similarity) for n in neighbours if n.priority],
+                allowed=priorities,
+                fallback=priorities[len(priorities) // 2],
+            )
+            summary = local_model.extractive_summary(
+                ticket.body, embed=embedder().embed, max_chars=settings.AI_SUMMARY_MAX_CHARS
+            )
+            reply, cited = local_model.local_reply(
+                ticket=ticket,
+                passages=context.passages,
+                examples=neighbours,
+                max_chars=settings.AI_REPLY_MAX_CHARS,
+            )
+        except Exception as error:  # the database or the embedding model failed: nothing to retry here
+            raise ProviderError(
+                f"local model failed: {type(error).__name__}: {error}", retryable=False, kind="local"
+            ) from error
+        output = {
+            "category": category.label,
+            "priority": priority.label,
+            "summary": summary,
+            "suggested_reply": reply,
+            # The labels are the uncertain part; the reply is grounded or says it is not.
+            "confidence": min(category.confidence, priority.confidence) if neighbours else 0.0,
+            "language": (ticket.language or "en").split("-")[0].lower(),
+            "sentiment": local_model.sentiment(f"{ticket.subject}\n{ticket.body}"),
+            "cited_passages": cited,
+        }
+        return ProviderAnswer(output=output, usage=Usage(), model=self.model)

@@ -1,0 +1,158 @@
+"""Retrieval: knowledge-base passages (hybrid vector + full-text, fused by reciprocal rank) and similar
+earlier tickets (vector), each within a budget, for the prompt and the local model."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db.models import F
+from pgvector.django import CosineDistance
+
+from ai_enrichment.context import estimate_tokens
+from ai_enrichment.models import KnowledgeChunk, TicketEmbedding
+from feedback.selectors import confirmed_labels
+from tickets.models import Ticket
+
+CANDIDATES = 20  # per method, before fusion
+RRF_K = 60  # the usual constant of reciprocal rank fusion: damps the weight of the very top ranks
+WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Passage:
+    chunk_id: int
+    document_id: int
+    title: str
+    heading: str
+    text: str
+    similarity: float  # cosine similarity of the chunk to the query
+    score: float  # fused rank score
+
+    def citation(self) -> dict:
+        return {
+            "chunk_id": self.chunk_id,
+            "document_id": self.document_id,
+            "title": self.title,
+            "heading": self.heading,
+        }
+
+
+def knowledge_search(
+    *,
+    query_text: str,
+    query_vector: list[float],
+    k: int = 4,
+    token_budget: int = 1200,
+    min_similarity: float = 0.3,
+) -> list[Passage]:
+    """The best `k` passages for a ticket, fused from nearest neighbours and full-text matches.
+
+    A passage must also be similar enough by meaning (`min_similarity`), so a common word shared with an
+    unrelated article never makes it relevant; when nothing passes, the caller knows the knowledge base
+    has no answer and says so instead of inventing one.
+    """
+    distance = CosineDistance("embedding", query_vector)
+    by_vector = list(
+        KnowledgeChunk.objects.annotate(distance=distance)
+        .order_by("distance")
+        .values_list("id", flat=True)[:CANDIDATES]
+    )
+    by_text: list[int] = []
+    if words := _search_words(query_text):
+        query = SearchQuery(" or ".join(words), search_type="websearch", config="english")
+        by_text = list(
+            KnowledgeChunk.objects.filter(search_vector=query)
+            .annotate(rank=SearchRank(F("search_vector"), query, cover_density=True))
+            .order_by("-rank")
+            .values_list("id", flat=True)[:CANDIDATES]
+        )
+    scores: dict[int, float] = {}
+    for ranking in (by_vector, by_text):
+        for rank, chunk_id in enumerate(ranking, start=1):
+            scores[chunk_id] = scores.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank)
+
+    chunks = (
+        KnowledgeChunk.objects.filter(id__in=scores).annotate(distance=distance).select_related("document")
+    )
+    passages = sorted(
+        (
+            Passage(
+                chunk_id=chunk.id,
+                document_id=chunk.document_id,
+                title=chunk.document.title,
+                heading=chunk.heading,
+                text=chunk.text,
+                similarity=1.0 - chunk.distance,
+                score=scores[chunk.id],
+            )
+            for chunk in chunks
+            if 1.0 - chunk.distance >= min_similarity
+        ),
+        key=lambda passage: passage.score,
+        reverse=True,
+    )
+    chosen, used = [], 0
+    for passage in passages[:k]:
+        cost = estimate_tokens(passage.text)
+        if used + cost > token_budget:
+            break
+        chosen.append(passage)
+        used += cost
+    return chosen
+
+
+def _search_words(text: str, limit: int = 40) -> list[str]:
+    """Distinct words of the ticket for an OR full-text query (websearch syntax, so nothing needs escaping)."""
+    seen: dict[str, None] = {}
+    for word in WORD.findall(text.lower()):
+        if word not in ("or", "and", "not"):
+            seen.setdefault(word, None)
+        if len(seen) >= limit:
+            break
+    return list(seen)
+
+
+@dataclass(frozen=True)
+class SimilarTicket:
+    ticket_id: int
+    subject: str
+    body: str
+    similarity: float
+    category: str  # the confirmed label, or "" when none
+    priority: str
+    reply: str
+
+
+def similar_tickets(
+    *, ticket: Ticket, query_vector: list[float], k: int = 5, confirmed_only: bool = False
+) -> list[SimilarTicket]:
+    """The nearest other tickets of the same source; with `confirmed_only`, those an agent (or imported
+    history) labeled — the few-shot examples and the local model's neighbours."""
+    neighbours = (
+        TicketEmbedding.objects.filter(ticket__source_id=ticket.source_id)
+        .exclude(ticket_id=ticket.id)
+        .annotate(distance=CosineDistance("embedding", query_vector))
+        .select_related("ticket", "ticket__label")
+        .order_by("distance")
+    )
+    if confirmed_only:
+        neighbours = neighbours.filter(
+            ticket_id__in=confirmed_labels(source_id=ticket.source_id).values("ticket_id")
+        )
+    result = []
+    for neighbour in neighbours[:k]:
+        label = getattr(neighbour.ticket, "label", None)
+        result.append(
+            SimilarTicket(
+                ticket_id=neighbour.ticket_id,
+                subject=neighbour.ticket.subject,
+                body=neighbour.ticket.body,
+                similarity=1.0 - neighbour.distance,
+                category=label.category if label else "",
+                priority=label.priority if label else "",
+                reply=label.reply if label else "",
+            )
+        )
+    return result
