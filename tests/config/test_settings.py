@@ -48,3 +48,14 @@ def test_an_unknown_app_env_is_refused():
     result = load_settings(APP_ENV="staging")
     assert result.returncode != 0
     assert "APP_ENV" in result.stderr
+
+
+def test_without_an_api_key_the_local_model_serves():
+    assert load_settings("AI_PROVIDER_CHAIN").stdout.strip() == "['local']"
+
+
+def test_with_an_api_key_claude_answers_first_and_the_local_model_is_the_last_resort():
+    result = load_settings(
+        "AI_PROVIDER_CHAIN", ANTHROPIC_API_KEY="key", OPENAI_COMPAT_BASE_URL="http://127.0.0.1:9/v1"
+    )
+    assert result.stdout.strip() == "['anthropic', 'openai_compatible', 'local']"

@@ -1,0 +1,131 @@
+"""The local model: serves without an API key, grounds its reply, never invents a summary, says when
+it is unsure, and learns from each agent correction with no retraining."""
+
+import pytest
+
+from ai_enrichment.knowledge.ingest import knowledge_document_ingest
+from ai_enrichment.models import AICall, Enrichment
+from ai_enrichment.pipeline import enrich_ticket_batch
+from ai_enrichment.services import ticket_embeddings_compute
+from feedback.services import ticket_label_confirm
+from tests.ai_enrichment.test_knowledge_base import REFUNDS, TWO_FACTOR
+
+
+@pytest.fixture
+def local_only(settings):
+    settings.AI_PROVIDER_CHAIN = ["local"]
+    settings.AI_ENRICHMENT_BATCH = 1
+
+
+@pytest.fixture
+def knowledge_base(db):
+    knowledge_document_ingest(source_path="kb/refund-policy.md", content=REFUNDS)
+    knowledge_document_ingest(source_path="kb/two-factor.md", content=TWO_FACTOR)
+
+
+def labeled(make_ticket, external_id, subject, body, category, priority, reply=""):
+    ticket = make_ticket(external_id, subject=subject, body=body)
+    ticket_label_confirm(ticket=ticket, category=category, priority=priority, reply=reply, origin="import")
+    ticket_embeddings_compute(tickets=[ticket])
+    return ticket
+
+
+def enrich(ticket) -> Enrichment:
+    enrich_ticket_batch(ticket_id=ticket.id)
+    return Enrichment.objects.get(ticket=ticket, is_current=True)
+
+
+def test_it_labels_from_confirmed_neighbours_and_cites_the_knowledge_base(
+    local_only, knowledge_base, make_ticket
+):
+    for n, body in enumerate(
+        ["Charged twice for one invoice", "Double charge on my card this month", "You billed me two times"]
+    ):
+        labeled(make_ticket, f"B{n}", "Double charge", body, "billing", "high")
+    labeled(
+        make_ticket, "A1", "Lost my phone", "I lost my phone and cannot pass two-factor", "account", "medium"
+    )
+
+    enrichment = enrich(
+        make_ticket(
+            "NEW",
+            subject="Charged twice",
+            body="My card was charged twice for invoice INV-7. Please refund one.",
+        )
+    )
+    assert enrichment.status == "done"
+    assert (enrichment.provider, enrichment.model) == ("local", "local-knn-v1")
+    assert (enrichment.category, enrichment.priority) == ("billing", "high")
+    assert enrichment.confidence > 0.5
+    assert [(c["title"], c["heading"]) for c in enrichment.citations] == [("Refund policy", "Double charges")]
+    assert enrichment.suggested_reply.startswith("Hi María,")
+    assert "duplicate charge" in enrichment.suggested_reply
+    call = AICall.objects.get(enrichment=enrichment)
+    assert (call.provider, call.cost_usd, call.status) == ("local", 0, "ok")
+
+
+def test_the_summary_is_made_of_the_tickets_own_sentences(local_only, make_ticket):
+    body = (
+        "Hello there. Since Monday our payroll run fails with error PR-204. "
+        "We pay 14 employees on Friday and nobody can approve the run. "
+        "I tried logging out and in. Please help us before Friday."
+    )
+    enrichment = enrich(make_ticket(body=body))
+    sentences = [s.strip() for s in body.replace(". ", ".\n").splitlines()]
+    summary = enrichment.summary
+    assert summary
+    assert all(part in sentences for part in summary.replace(". ", ".\n").splitlines())
+
+
+def test_with_nothing_to_rely_on_it_says_so_and_is_unsure(local_only, make_ticket):
+    enrichment = enrich(
+        make_ticket(subject="Sponsorship", body="Would you sponsor our chess club's summer tournament?")
+    )
+    assert enrichment.status == "done"
+    assert enrichment.confidence == 0.0
+    assert "could not find an article" in enrichment.suggested_reply
+    assert enrichment.citations == []
+
+
+def test_a_label_with_too_few_examples_is_reported_as_unsure(local_only, make_ticket):
+    labeled(
+        make_ticket,
+        "F1",
+        "Dark mode please",
+        "Could you add a dark mode to the app?",
+        "feature_request",
+        "low",
+    )
+    enrichment = enrich(make_ticket("NEW", subject="Dark theme", body="Please add a dark theme to the app."))
+    assert enrichment.category == "feature_request"
+    assert enrichment.confidence <= 0.34
+
+
+def test_an_agents_correction_changes_the_next_similar_suggestion(local_only, make_ticket):
+    for n in range(3):
+        labeled(
+            make_ticket,
+            f"E{n}",
+            "CSV export",
+            f"How do I export my invoices to CSV? ({n})",
+            "feature_request",
+            "low",
+        )
+    first = enrich(
+        make_ticket(
+            "T1",
+            subject="Export broken",
+            body="The CSV export of invoices fails with error EX-500 since today.",
+        )
+    )
+    assert first.category == "feature_request"
+
+    # The agent corrects it: this is a technical fault, and urgent.
+    ticket_label_confirm(ticket=first.ticket, category="technical", priority="high")
+
+    second = enrich(
+        make_ticket(
+            "T2", subject="Export broken", body="The CSV export of invoices fails with error EX-500 again."
+        )
+    )
+    assert (second.category, second.priority) == ("technical", "high")
