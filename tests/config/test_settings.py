@@ -1,4 +1,5 @@
-"""Production refuses to start without its secrets; development generates them once."""
+"""Settings from the environment: production refuses to start without its secrets, development
+generates them once, and the provider chain follows what is configured."""
 
 import os
 import subprocess
@@ -8,20 +9,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def load_settings(**env):
-    environment = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "APP_ENV")}
+UNSET = ("SECRET_KEY", "ALLOWED_HOSTS", "APP_ENV", "ANTHROPIC_API_KEY", "OPENAI_COMPAT_BASE_URL", "AI_PROVIDER_CHAIN")
+
+
+def load_settings(setting: str = "SECRET_KEY", **env):
+    """Import the settings in a fresh process with `env`, and print one setting."""
+    environment = {k: v for k, v in os.environ.items() if k not in UNSET}
     environment.update(env, DJANGO_SETTINGS_MODULE="config.settings")
+    code = f"import django; django.setup(); from django.conf import settings; print(settings.{setting})"
     return subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django; django.setup(); from django.conf import settings; print(settings.SECRET_KEY)",
-        ],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
+        [sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60
     )
 
 
