@@ -98,11 +98,13 @@ def ticket_ingest(
     status: str = Ticket.Status.NEW,
     metadata: dict | None = None,
     source_updated_at: datetime | None = None,
+    enrich: bool = True,
 ) -> TicketIngestResult:
     """Create or update a ticket by (source, external_id), idempotently.
 
     The ticket and its pending enrichment are committed together; the enrichment task is queued only
     after the commit, so the caller never waits on AI and a queue hiccup cannot lose the ticket.
+    `enrich=False` stores the ticket only (importing resolved history: no AI spend on old tickets).
     """
     content = {
         "subject": subject,
@@ -138,7 +140,7 @@ def ticket_ingest(
             ticket.save(update_fields=[*_CONTENT_FIELDS, "content_hash", "source_updated_at", "updated_at"])
             outcome = IngestOutcome.UPDATED
 
-        if outcome in (IngestOutcome.CREATED, IngestOutcome.UPDATED):
+        if enrich and outcome in (IngestOutcome.CREATED, IngestOutcome.UPDATED):
             # In the same transaction: a stored ticket always has its pending enrichment.
             enrichment = enrichment_request(
                 ticket=ticket,

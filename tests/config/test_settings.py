@@ -9,7 +9,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-UNSET = ("SECRET_KEY", "ALLOWED_HOSTS", "APP_ENV", "ANTHROPIC_API_KEY", "OPENAI_COMPAT_BASE_URL", "AI_PROVIDER_CHAIN")
+UNSET = (
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "APP_ENV",
+    "ANTHROPIC_API_KEY",
+    "OPENAI_COMPAT_BASE_URL",
+    "AI_PROVIDER_CHAIN",
+)
 
 
 def load_settings(setting: str = "SECRET_KEY", **env):
