@@ -1,0 +1,118 @@
+import json
+from pathlib import Path
+
+import numpy as np
+from django.core.management.base import BaseCommand, CommandError
+
+from ai_enrichment.embeddings import embedder
+from ai_enrichment.evaluation import cross_validate, holdout
+from feedback.history import read_rows
+
+
+class Command(BaseCommand):
+    help = (
+        "Measure the local classifier on labeled tickets (CSV or JSONL): accuracy, macro-F1 and the most "
+        "frequent confusions, by cross-validation or against a separate training file."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path, help="Labeled tickets to predict.")
+        parser.add_argument("--text", required=True, help="Column with the ticket text.")
+        parser.add_argument("--label", required=True, help="Column with the true label.")
+        parser.add_argument("--train", type=Path, help="Train on this file instead of cross-validating.")
+        parser.add_argument("--folds", type=int, default=5, help="Cross-validation folds (default 5).")
+        parser.add_argument(
+            "--shots",
+            default="all",
+            help="Training examples per label: a number, 'all', or a list for a learning curve (1,5,10,all).",
+        )
+        parser.add_argument("--seed", type=int, default=7)
+        parser.add_argument("--json", type=Path, help="Also write the figures as JSON to this file.")
+
+    def handle(self, *args, file, text, label, train, folds, shots, seed, **options):
+        json_path: Path | None = options["json"]
+        shot_counts = self._shots(shots)
+        texts, labels = self._load(file, text, label)
+        vectors = self._embed(texts)
+        if train is not None:
+            train_texts, train_labels = self._load(train, text, label)
+            train_vectors = self._embed(train_texts)
+        elif folds < 2 or folds > min(_label_counts(labels)):
+            raise CommandError(
+                f"--folds must be between 2 and the size of the smallest label ({min(_label_counts(labels))})."
+            )
+
+        report = {
+            "file": str(file),
+            "examples": len(texts),
+            "labels": len(set(labels)),
+            "method": "local-knn-v1",
+            "runs": [],
+        }
+        self.stdout.write(f"{'shots/label':>12} {'accuracy':>9} {'macro-F1':>9} {'confidence':>11}")
+        for count in shot_counts:
+            if train is not None:
+                result = holdout(
+                    train_vectors=train_vectors,
+                    train_labels=train_labels,
+                    test_vectors=vectors,
+                    test_labels=labels,
+                    shots=count,
+                    seed=seed,
+                )
+            else:
+                result = cross_validate(vectors=vectors, labels=labels, folds=folds, shots=count, seed=seed)
+            report["runs"].append({"shots": count or "all", **result.as_dict()})
+            self.stdout.write(
+                f"{count or 'all':>12} {result.accuracy:>9.2%} {result.macro_f1:>9.2%} {result.mean_confidence:>11.2f}"
+            )
+        worst = report["runs"][-1]["top_confusions"][:5]
+        if worst:
+            self.stdout.write("Most frequent confusions (true → predicted):")
+            for item in worst:
+                self.stdout.write(f"  {item['true']} → {item['predicted']}: {item['count']}")
+        if json_path:
+            json_path.write_text(json.dumps(report, indent=2))
+        self.stdout.write(json.dumps(report))
+
+    def _shots(self, value: str) -> list[int | None]:
+        counts = []
+        for part in value.split(","):
+            part = part.strip().lower()
+            if part == "all":
+                counts.append(None)
+            elif part.isdigit() and int(part) > 0:
+                counts.append(int(part))
+            else:
+                raise CommandError(f"--shots takes positive numbers or 'all', not {part!r}")
+        return counts
+
+    def _load(self, path: Path, text: str, label: str) -> tuple[list[str], list[str]]:
+        if not path.is_file():
+            raise CommandError(f"No such file: {path}")
+        try:
+            rows = [row for row in read_rows(path) if "__error__" not in row]
+        except (ValueError, UnicodeDecodeError) as error:
+            raise CommandError(f"Cannot read {path}: {error}") from None
+        if not rows:
+            raise CommandError(f"{path} has no rows")
+        missing = [column for column in (text, label) if column not in rows[0]]
+        if missing:
+            raise CommandError(
+                f"{path.name} has no column {', '.join(map(repr, missing))} (columns: {', '.join(rows[0])})."
+            )
+        kept = [
+            (str(row[text]).strip(), str(row[label]).strip())
+            for row in rows
+            if str(row[text]).strip() and str(row[label]).strip()
+        ]
+        return [t for t, _ in kept], [lbl for _, lbl in kept]
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        return np.asarray(embedder().embed(texts), dtype=np.float32)
+
+
+def _label_counts(labels: list[str]) -> list[int]:
+    from collections import Counter
+
+    return list(Counter(labels).values())
