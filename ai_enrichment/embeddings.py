@@ -26,6 +26,9 @@ class Embedder(ABC):
     def embed(self, texts: list[str]) -> list[list[float]]:
         """Unit-length vectors, one per text, in order."""
 
+    def prepare_for_threads(self) -> None:
+        """Get ready to be called from many threads at once (the enrichment worker)."""
+
 
 class LocalEmbedder(Embedder):
     def __init__(self, *, dimensions: int) -> None:
@@ -49,6 +52,14 @@ class LocalEmbedder(Embedder):
                     )
                 self._model = model
             return self._model
+
+    def prepare_for_threads(self) -> None:
+        # Load once, up front; then one core per call: the worker's threads are the parallelism, and
+        # torch's own thread pool per call would make them fight over two cores.
+        self._loaded()
+        import torch
+
+        torch.set_num_threads(1)
 
     def embed(self, texts: list[str]) -> list[list[float]]:
         if not texts:

@@ -21,6 +21,7 @@ from django.db import connection
 
 from ai_enrichment.accounting import ai_call_record
 from ai_enrichment.context import EnrichmentContext, enrichment_context
+from ai_enrichment.embeddings import embedder
 from ai_enrichment.models import AICall, Enrichment
 from ai_enrichment.prompts import PromptParts, enrichment_prompt
 from ai_enrichment.providers import provider_get
@@ -34,26 +35,48 @@ Status = Enrichment.Status
 
 
 def enrich_ticket_batch(*, ticket_id: int) -> int:
-    """Claim this ticket's pending enrichment plus others waiting, and run them concurrently.
+    """Run this ticket's pending enrichment, and keep AI_ENRICHMENT_BATCH calls in flight while
+    others wait. Returns how many enrichments it ran.
 
-    Enrichment waits on the model (~2 s a call), so one worker process keeps AI_ENRICHMENT_BATCH calls
-    in flight on threads instead of needing a process per call. Returns how many it ran.
+    Enrichment waits on the model (~2 s a call), so one worker process runs many on threads instead of
+    needing a process per call. Each thread starts with one claimed enrichment and, when it finishes,
+    claims the next oldest pending one: the pool stays full instead of waiting for a batch's slowest
+    call. Threads stop claiming in time for the task to end before django-q2's timeout.
     """
-    claimed = enrichment_claim_batch(ticket_id=ticket_id, limit=settings.AI_ENRICHMENT_BATCH)
-    if len(claimed) <= 1:
-        for enrichment in claimed:
-            enrichment_process(enrichment=enrichment)
-        return len(claimed)
+    concurrency = settings.AI_ENRICHMENT_BATCH
+    claimed = enrichment_claim_batch(ticket_id=ticket_id, limit=concurrency)
+    if not claimed:
+        return 0  # a redelivered task, or another worker got there first
+    if concurrency == 1:
+        enrichment_process(enrichment=claimed[0])
+        return 1
+    _warm_up()
+    claim_until = time.monotonic() + max(settings.Q_CLUSTER["timeout"] - settings.AI_DEADLINE_SECONDS - 30, 0)
     with ThreadPoolExecutor(max_workers=len(claimed), thread_name_prefix="enrich") as pool:
-        list(pool.map(_process_in_thread, claimed))
-    return len(claimed)
+        return sum(pool.map(lambda enrichment: _keep_enriching(enrichment, claim_until), claimed))
 
 
-def _process_in_thread(enrichment: Enrichment) -> None:
+def _warm_up() -> None:
+    """Build the provider clients and load the embedding model once, before threads race to do it."""
+    for name in settings.AI_PROVIDER_CHAIN:
+        provider_get(name)
+    embedder().prepare_for_threads()
+
+
+def _keep_enriching(first: Enrichment, claim_until: float) -> int:
+    done = 0
+    enrichment: Enrichment | None = first
     try:
-        enrichment_process(enrichment=enrichment)
+        while enrichment is not None:
+            enrichment_process(enrichment=enrichment)
+            done += 1
+            if time.monotonic() >= claim_until:
+                break
+            more = enrichment_claim_batch(ticket_id=None, limit=1)
+            enrichment = more[0] if more else None
     finally:
-        connection.close()  # each thread opened its own connection; do not leak it
+        connection.close()  # the thread's own connection, opened for its first query
+    return done
 
 
 def enrichment_process(*, enrichment: Enrichment) -> Enrichment:

@@ -59,8 +59,8 @@ def _queue_enrichment_on_commit(*, ticket_id: int) -> None:
     )
 
 
-def enrichment_claim_batch(*, ticket_id: int, limit: int) -> list[Enrichment]:
-    """Claim this ticket's pending enrichment and up to `limit - 1` other pending ones, oldest first.
+def enrichment_claim_batch(*, ticket_id: int | None, limit: int) -> list[Enrichment]:
+    """Claim this ticket's pending enrichment (if `ticket_id`) and other pending ones, oldest first, up to `limit`.
 
     Rows are locked with SKIP LOCKED and flipped to `running` in one transaction, so two workers never
     claim the same row, and a task delivered twice finds nothing left to do. A `running` row whose
@@ -73,9 +73,9 @@ def enrichment_claim_batch(*, ticket_id: int, limit: int) -> list[Enrichment]:
         Q(status=Status.PENDING) | Q(status=Status.RUNNING, started_at__lt=lease_expired), is_current=True
     ).select_for_update(skip_locked=True)
     with transaction.atomic():
-        ids = list(claimable.filter(ticket_id=ticket_id).values_list("id", flat=True))
+        ids = list(claimable.filter(ticket_id=ticket_id).values_list("id", flat=True)) if ticket_id else []
         if limit > len(ids):
-            others = claimable.exclude(ticket_id=ticket_id).order_by("created_at", "id")
+            others = claimable.exclude(id__in=ids).order_by("created_at", "id")
             ids += list(others.values_list("id", flat=True)[: limit - len(ids)])
         Enrichment.objects.filter(id__in=ids).update(
             status=Status.RUNNING, started_at=now, claims=F("claims") + 1

@@ -227,7 +227,7 @@ AI_SUMMARY_MAX_CHARS = env.int("AI_SUMMARY_MAX_CHARS", default=400)
 AI_REPLY_MAX_CHARS = env.int("AI_REPLY_MAX_CHARS", default=2500)
 # How many pending enrichments one worker task claims and runs concurrently (threads): enrichment waits
 # on the model, so a few worker processes keep dozens of calls in flight.
-AI_ENRICHMENT_BATCH = env.int("AI_ENRICHMENT_BATCH", default=24)
+AI_ENRICHMENT_BATCH = env.int("AI_ENRICHMENT_BATCH", default=32)
 # USD per million tokens, by model (prefix match). Override with AI_PRICES='{"model": {...}}'.
 AI_PRICES = {
     "claude-haiku-4-5": {"input": 1.00, "output": 5.00, "cache_read": 0.10, "cache_write": 1.25},

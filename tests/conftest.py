@@ -13,6 +13,13 @@ from rest_framework.test import APIClient
 from tickets.services import source_create
 
 
+@pytest.fixture(autouse=True)
+def one_enrichment_per_task(settings):
+    """Batches run on threads, whose connections cannot see the rows of a test's transaction; tests
+    of batching set AI_ENRICHMENT_BATCH themselves, with committed data."""
+    settings.AI_ENRICHMENT_BATCH = 1
+
+
 @pytest.fixture
 def source_with_key(db):
     """A source and its API key (the key exists only here: the database keeps its hash)."""

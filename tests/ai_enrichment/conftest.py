@@ -30,9 +30,6 @@ def fake_claude(settings):
         settings.AI_RETRY_BASE_DELAY = 0.01
         settings.AI_RETRY_MAX_DELAY = 0.05
         settings.AI_TIMEOUT_SECONDS = 2
-        # One enrichment per task: batches run on threads, whose connections cannot see the rows of a
-        # test transaction. Batching has its own tests with committed data.
-        settings.AI_ENRICHMENT_BATCH = 1
         yield fake
 
 

@@ -106,3 +106,14 @@ def test_a_ticket_changed_while_the_ai_works_discards_the_result_and_queues_a_ne
     assert "changed while the AI worked" in first.status_reason
     assert (second.status, second.is_current) == (Status.PENDING, True)
     assert [task.task["args"] for task in OrmQ.objects.all()] == [(ticket.id,), (ticket.id,)]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_threads_keep_claiming_waiting_enrichments_until_none_is_left(fake_claude, make_ticket, settings):
+    settings.AI_ENRICHMENT_BATCH = 2
+    tickets = [make_ticket(f"T{n}") for n in range(5)]
+
+    assert enrich_ticket_batch(ticket_id=tickets[0].id) == 5, "two threads ran all five, one after another"
+    assert set(Enrichment.objects.values_list("status", flat=True)) == {Status.DONE}
+    assert set(Enrichment.objects.values_list("claims", flat=True)) == {1}
+    assert enrich_ticket_batch(ticket_id=tickets[-1].id) == 0, "the later tasks find nothing left"

@@ -14,7 +14,6 @@ from tests.ai_enrichment.test_knowledge_base import REFUNDS, TWO_FACTOR
 @pytest.fixture
 def local_only(settings):
     settings.AI_PROVIDER_CHAIN = ["local"]
-    settings.AI_ENRICHMENT_BATCH = 1
 
 
 @pytest.fixture
