@@ -26,7 +26,7 @@ class Embedder(ABC):
     def embed(self, texts: list[str]) -> list[list[float]]:
         """Unit-length vectors, one per text, in order."""
 
-    def prepare_for_threads(self) -> None:
+    def prepare_for_threads(self) -> None:  # noqa: B027 (optional hook: most embedders need nothing)
         """Get ready to be called from many threads at once (the enrichment worker)."""
 
 
