@@ -1,6 +1,40 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.urls import path
 
-from ai_enrichment.models import AICall, CallbackDelivery, Category, Enrichment, Priority
+from ai_enrichment.knowledge.ingest import knowledge_document_ingest
+from ai_enrichment.models import (
+    AICall,
+    CallbackDelivery,
+    Category,
+    Enrichment,
+    KnowledgeChunk,
+    KnowledgeDocument,
+    Priority,
+)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Django's documented recipe for a field that takes several files."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        clean_one = super().clean
+        return (
+            [clean_one(item, initial) for item in data]
+            if isinstance(data, list | tuple)
+            else [clean_one(data, initial)]
+        )
 
 
 @admin.register(Category, Priority)
@@ -128,3 +162,70 @@ class CallbackDeliveryAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class KnowledgeChunkInline(admin.TabularInline):
+    model = KnowledgeChunk
+    extra = 0
+    can_delete = False
+    fields = ["position", "heading", "token_count", "text"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class KnowledgeUploadForm(forms.Form):
+    files = MultipleFileField(
+        help_text="Markdown, HTML, plain text or PDF. Re-uploading an unchanged file changes nothing."
+    )
+
+
+@admin.register(KnowledgeDocument)
+class KnowledgeDocumentAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "source_path", "chunk_count", "updated_at"]
+    list_filter = ["kind", "updated_at"]
+    search_fields = ["title", "source_path", "chunks__text"]
+    readonly_fields = ["title", "source_path", "kind", "content_hash", "created_at", "updated_at"]
+    inlines = [KnowledgeChunkInline]
+    change_list_template = "admin/ai_enrichment/knowledgedocument/change_list.html"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(chunk_total=Count("chunks"))
+
+    @admin.display(description="chunks", ordering="chunk_total")
+    def chunk_count(self, document):
+        return document.chunk_total
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_urls(self):
+        upload = path(
+            "upload/", self.admin_site.admin_view(self.upload_view), name="ai_enrichment_knowledge_upload"
+        )
+        return [upload, *super().get_urls()]
+
+    def upload_view(self, request):
+        """Upload documents into the knowledge base: the same ingest as `manage.py ingest_kb`."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        form = KnowledgeUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            for upload in form.cleaned_data["files"]:
+                try:
+                    result = knowledge_document_ingest(
+                        source_path=f"upload/{upload.name}", content=upload.read()
+                    )
+                except ValueError as error:
+                    messages.error(request, f"{upload.name}: {error}")
+                    continue
+                messages.success(request, f"{upload.name}: {result.outcome} ({result.chunks} chunks).")
+            return redirect("admin:ai_enrichment_knowledgedocument_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "title": "Upload knowledge-base documents",
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/ai_enrichment/knowledgedocument/upload.html", context)

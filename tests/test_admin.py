@@ -39,3 +39,34 @@ def test_adding_a_source_in_the_admin_shows_its_key_once(admin_client):
     )
     messages = [str(m) for m in response.context["messages"]]
     assert any("API key for New desk (shown only now" in m for m in messages)
+
+
+def test_knowledge_documents_can_be_uploaded_in_the_admin(admin_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ai_enrichment.models import KnowledgeDocument
+
+    assert admin_client.get("/admin/ai_enrichment/knowledgedocument/").status_code == 200
+    assert admin_client.get("/admin/ai_enrichment/knowledgedocument/upload/").status_code == 200
+    files = [
+        SimpleUploadedFile("refunds.md", b"# Refunds\n\n## Annual plans\nRefunds within 14 days."),
+        SimpleUploadedFile("notes.docx", b"binary"),
+    ]
+    response = admin_client.post(
+        "/admin/ai_enrichment/knowledgedocument/upload/", {"files": files}, follow=True
+    )
+    messages = [str(m) for m in response.context["messages"]]
+    assert "refunds.md: created (1 chunks)." in messages
+    assert any(m.startswith("notes.docx:") for m in messages)
+    document = KnowledgeDocument.objects.get()
+    assert (document.title, document.source_path) == ("Refunds", "upload/refunds.md")
+    assert (
+        admin_client.get(f"/admin/ai_enrichment/knowledgedocument/{document.pk}/change/").status_code == 200
+    )
+
+
+def test_agents_cannot_upload_knowledge(client, django_user_model):
+    agent = django_user_model.objects.create_user("agent", password="pw", is_staff=False)
+    client.force_login(agent)
+    response = client.get("/admin/ai_enrichment/knowledgedocument/upload/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
