@@ -91,7 +91,8 @@ def local_reply(
     reusable = next((e for e in examples if e.reply and e.similarity >= REUSE_REPLY_SIMILARITY), None)
     if reusable is not None:
         body = GREETING.sub("", reusable.reply.strip(), count=1)
-        reply, cited = f"{greeting(ticket)}\n\n{body}", []
+        # The agent's reply was written from the same knowledge: link the best article for the agent.
+        reply, cited = f"{greeting(ticket)}\n\n{body}", [passages[0].chunk_id] if passages else []
     elif passages:
         passage = passages[0]
         reply = (
