@@ -35,3 +35,66 @@ class TicketLabel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id}: {self.category}/{self.priority or '-'}"
+
+
+class Feedback(models.Model):
+    """One action of an agent on an AI suggestion. The lead dashboard is built from these rows."""
+
+    class Kind(models.TextChoices):
+        VOTE = "vote", "Thumbs up/down"
+        LABELS_ACCEPTED = "labels_accepted", "Labels accepted"
+        LABELS_CHANGED = "labels_changed", "Labels changed"
+        REPLY_SENT = "reply_sent", "Reply sent"
+        REPLY_COPIED = "reply_copied", "Reply copied"
+        REGENERATE = "regenerate", "Asked for a new suggestion"
+
+    class Vote(models.TextChoices):
+        UP = "up", "Helpful"
+        DOWN = "down", "Not helpful"
+
+    class Reason(models.TextChoices):
+        WRONG_CATEGORY = "wrong_category", "Wrong category"
+        WRONG_PRIORITY = "wrong_priority", "Wrong priority"
+        WRONG_FACTS = "wrong_facts", "Wrong facts"
+        TONE = "tone", "Tone"
+        UNHELPFUL = "unhelpful", "Unhelpful"
+        OTHER = "other", "Other"
+
+    enrichment = models.ForeignKey(
+        "ai_enrichment.Enrichment", on_delete=models.CASCADE, related_name="feedback"
+    )
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="ai_feedback"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    vote = models.CharField(max_length=4, choices=Vote.choices, blank=True)
+    reason = models.CharField(max_length=20, choices=Reason.choices, blank=True)
+    comment = models.TextField(blank=True)
+    # {"category": {"from": "billing", "to": "account"}, ...} for the fields the agent changed.
+    overrides = models.JSONField(default=dict, blank=True)
+    original_reply = models.TextField(blank=True)
+    final_reply = models.TextField(blank=True)
+    reply_diff = models.TextField(blank=True, help_text="Unified diff from the suggestion to what was sent.")
+    similarity = models.FloatField(
+        null=True, blank=True, help_text="0..1: how much of the suggestion survived."
+    )
+    seconds_to_action = models.FloatField(
+        null=True, blank=True, help_text="From showing the suggestion to this action."
+    )
+    # Copied from the enrichment so the dashboard groups without joins.
+    provider = models.CharField(max_length=40, blank=True)
+    model = models.CharField(max_length=100, blank=True)
+    prompt_version = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "feedback"
+        indexes = [
+            # The dashboard filters by period and groups by kind / prompt version / model.
+            models.Index(fields=["created_at", "kind"], name="feedback_created_kind_idx"),
+            models.Index(fields=["prompt_version", "model", "created_at"], name="feedback_version_model_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on enrichment {self.enrichment_id}"

@@ -13,6 +13,8 @@ PAGES = [
     "/admin/ai_enrichment/callbackdelivery/",
     "/admin/ai_enrichment/category/",
     "/admin/ai_enrichment/priority/",
+    "/admin/feedback/feedback/",
+    "/admin/feedback/ticketlabel/",
     "/admin/tickets/source/add/",
 ]
 
