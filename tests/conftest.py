@@ -14,10 +14,15 @@ from tickets.services import source_create
 
 
 @pytest.fixture(autouse=True)
-def one_enrichment_per_task(settings):
-    """Batches run on threads, whose connections cannot see the rows of a test's transaction; tests
-    of batching set AI_ENRICHMENT_BATCH themselves, with committed data."""
+def test_settings(settings):
+    # Batches run on threads, whose connections cannot see the rows of a test's transaction; tests of
+    # batching set AI_ENRICHMENT_BATCH themselves, with committed data.
     settings.AI_ENRICHMENT_BATCH = 1
+    # Static files from the source folders (no collectstatic manifest needed to render a page).
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 
+from django.contrib.auth.models import Group
 from django.db import models
 from django.db.models import F
 from django.db.models.functions import Lower
@@ -28,6 +29,12 @@ class Source(models.Model):
     )
     callback_url = models.URLField(max_length=500, blank=True)
     is_active = models.BooleanField(default=True)
+    teams = models.ManyToManyField(
+        Group,
+        blank=True,
+        related_name="sources",
+        help_text="Groups whose agents may see this source's tickets. None: every agent may.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
