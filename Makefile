@@ -11,13 +11,20 @@ PIP := $(VENV)/bin/pip
 TORCH_SPEC ?= torch==2.13.0
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test setup install static stop-db bench lint clean
+.PHONY: run test setup install static browser stop-db bench lint clean
 
 run: setup
 	$(PY) -m config.serve
 
-test: setup
+test: setup browser
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Browser tests drive Debian's chromium through Playwright (never a browser download of its own).
+browser:
+	@command -v chromium >/dev/null || { \
+		echo "Installing Debian's chromium for the browser tests (apt-get)..."; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+		|| echo "Could not install chromium (not root?): the browser tests will be skipped."; }
 
 setup: install static
 

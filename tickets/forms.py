@@ -6,7 +6,7 @@ from ai_enrichment.models import Category, Priority
 from feedback.models import Feedback
 from tickets.models import Ticket
 
-STATUS_CHOICES = [("open", "Open (new, open, pending, on hold)"), ("all", "All"), *Ticket.Status.choices]
+STATUS_CHOICES = [("active", "Active (new, open, pending, on hold)"), ("all", "All"), *Ticket.Status.choices]
 
 
 def _label_choices(model) -> list[tuple[str, str]]:

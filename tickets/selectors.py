@@ -44,14 +44,14 @@ def ticket_list_for_source(
     return tickets
 
 
-OPEN_STATUSES = (Ticket.Status.NEW, Ticket.Status.OPEN, Ticket.Status.PENDING, Ticket.Status.ON_HOLD)
+ACTIVE_STATUSES = (Ticket.Status.NEW, Ticket.Status.OPEN, Ticket.Status.PENDING, Ticket.Status.ON_HOLD)
 
 
 def ticket_queue(
     *,
     tickets: QuerySet[Ticket],
     priority_order: list[str],
-    status: str = "open",
+    status: str = "active",
     category: str = "",
     priority: str = "",
     source: str = "",
@@ -78,8 +78,8 @@ def ticket_queue(
             output_field=IntegerField(),
         ),
     )
-    if status == "open":
-        queue = queue.filter(status__in=OPEN_STATUSES)
+    if status == "active":
+        queue = queue.filter(status__in=ACTIVE_STATUSES)
     elif status != "all":
         queue = queue.filter(status=status)
     if category:

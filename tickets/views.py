@@ -37,7 +37,7 @@ def queue(request):
     tickets = ticket_queue(
         tickets=tickets_visible_to(request.user),
         priority_order=taxonomy_current().priority_slugs,
-        status=filters.get("status") or "open",
+        status=filters.get("status") or "active",
         category=filters.get("category", ""),
         priority=filters.get("priority", ""),
         source=filters.get("source", ""),
