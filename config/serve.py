@@ -35,6 +35,7 @@ def main() -> int:
         return 0
 
     database_was_running = embedded_pgdata is None or embedded_postgres.is_running(pgdata=embedded_pgdata)
+    call_command("collectstatic", interactive=False, verbosity=0)  # fast when nothing changed
     call_command("migrate", interactive=False, verbosity=0)
     call_command("setup_demo")
 

@@ -46,7 +46,9 @@ def demo_users_ensure() -> dict[str, str]:
     for username, spec in DEMO_USERS.items():
         user = User.objects.filter(username=username).first()
         if user is None or username not in logins:
-            logins[username] = secrets.token_urlsafe(12)
+            # Reuse a password already handed out (another database, the same var/), so the printed
+            # logins stay true; generate one only the first time.
+            logins.setdefault(username, secrets.token_urlsafe(12))
             user = user or User(username=username)
             user.set_password(logins[username])
             user.is_staff, user.is_superuser = spec["is_staff"], spec["is_superuser"]
@@ -112,6 +114,7 @@ def demo_tickets_load(*, source: Source, count: int = 300) -> DemoTicketsLoaded:
     with transaction.atomic():
         for index, item in enumerate(demo_tickets(count=count)):
             customer = item["customer"]
+            is_history = bool(index % HISTORY_SHARE)
             ticket = ticket_ingest(
                 source=source,
                 external_id=item["external_id"],
@@ -122,9 +125,10 @@ def demo_tickets_load(*, source: Source, count: int = 300) -> DemoTicketsLoaded:
                 customer_name=customer["name"],
                 language=item["language"],
                 channel=item["channel"],
+                status=Ticket.Status.SOLVED if is_history else Ticket.Status.NEW,
             ).ticket
             received_at[ticket.pk] = now - timedelta(days=item["received_days_ago"])
-            if index % HISTORY_SHARE:
+            if is_history:
                 ticket_label_confirm(
                     ticket=ticket,
                     category=item["category"],
