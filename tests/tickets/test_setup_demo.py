@@ -1,0 +1,39 @@
+"""setup_demo (run by `make run`): role users, the demo source, the knowledge base and demo tickets,
+once; a second run changes nothing and keeps the printed logins true."""
+
+import json
+from io import StringIO
+
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from ai_enrichment.models import Enrichment, KnowledgeDocument, TicketEmbedding
+from feedback.models import TicketLabel
+from tickets.models import Source, Ticket
+
+
+def test_it_sets_up_a_working_demo_once(db, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    out = StringIO()
+    call_command("setup_demo", "--tickets", "30", stdout=out)
+
+    logins = json.loads((tmp_path / "secrets" / "logins.json").read_text())
+    for username in ("agent", "lead", "admin"):
+        assert authenticate(username=username, password=logins[username]) is not None
+        assert f"{username:<6} {logins[username]}" in out.getvalue()
+    assert authenticate(username="lead", password=logins["lead"]).groups.filter(name="leads").exists()
+
+    source = Source.objects.get(slug="tallyhive")
+    assert Source.hash_api_key((tmp_path / "secrets" / "demo_source_key").read_text()) == source.api_key_hash
+    assert KnowledgeDocument.objects.count() == 36
+    assert Ticket.objects.count() == 30
+    assert TicketLabel.objects.count() == 20, "two thirds arrive as labeled history"
+    assert TicketEmbedding.objects.count() == 20
+    assert Ticket.objects.filter(status="new").count() == 10
+    assert Enrichment.objects.filter(status="pending").count() == 30
+
+    again = StringIO()
+    call_command("setup_demo", "--tickets", "30", stdout=again)
+    assert Ticket.objects.count() == 30
+    assert json.loads((tmp_path / "secrets" / "logins.json").read_text()) == logins
+    assert "Loaded" not in again.getvalue()
