@@ -1,7 +1,7 @@
 """Start-up checks: the embedding dimension in settings must match the vector columns in the database."""
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 from django.db import connections
 
 VECTOR_COLUMNS = [
@@ -34,3 +34,25 @@ def embedding_dimensions_match_the_schema(app_configs, databases=None, **kwargs)
                     )
                 )
     return errors
+
+
+@register(Tags.database)
+def enrichment_threads_fit_the_connection_limit(app_configs, databases=None, **kwargs):
+    """Each enrichment thread holds a database connection while it waits on the model; more threads
+    than PostgreSQL accepts would fail with 'too many clients' under load."""
+    if not databases or "default" not in databases:
+        return []
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SHOW max_connections")
+        limit = int(cursor.fetchone()[0])
+    needed = settings.Q_CLUSTER["workers"] * settings.AI_ENRICHMENT_BATCH + 20  # + web, scheduler, admin
+    if needed <= limit:
+        return []
+    return [
+        Warning(
+            f"Q_WORKERS × AI_ENRICHMENT_BATCH ({settings.Q_CLUSTER['workers']} × {settings.AI_ENRICHMENT_BATCH}) plus "
+            f"about 20 other connections needs {needed} database connections; PostgreSQL allows {limit}.",
+            hint="Lower AI_ENRICHMENT_BATCH or Q_WORKERS, or raise max_connections.",
+            id="ai_enrichment.W002",
+        )
+    ]

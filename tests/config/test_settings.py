@@ -63,3 +63,12 @@ def test_with_an_api_key_claude_answers_first_and_the_local_model_is_the_last_re
         "AI_PROVIDER_CHAIN", ANTHROPIC_API_KEY="key", OPENAI_COMPAT_BASE_URL="http://127.0.0.1:9/v1"
     )
     assert result.stdout.strip() == "['anthropic', 'openai_compatible', 'local']"
+
+
+def test_the_start_up_check_warns_when_enrichment_threads_exceed_the_connection_limit(db, settings):
+    from ai_enrichment.checks import enrichment_threads_fit_the_connection_limit
+
+    assert enrichment_threads_fit_the_connection_limit(None, databases=["default"]) == []
+    settings.AI_ENRICHMENT_BATCH = 1000
+    [warning] = enrichment_threads_fit_the_connection_limit(None, databases=["default"])
+    assert warning.id == "ai_enrichment.W002"
