@@ -135,9 +135,23 @@ def enrichment_finish(
                 )
         current.finished_at = timezone.now()
         current.save()
+        if current.is_current:
+            ticket_queue_rank_set(
+                ticket=ticket, priority=current.priority if current.status != Status.SUPERSEDED else ""
+            )
         if current.status != Status.SUPERSEDED and ticket.source.callback_url:
             _queue_callback_on_commit(enrichment_id=current.pk)
     return current
+
+
+def ticket_queue_rank_set(*, ticket: Ticket, priority: str) -> None:
+    """Keep the queue's sort key in step with the current suggestion's priority."""
+    from ai_enrichment.models import Priority
+
+    order = list(Priority.objects.order_by("position", "slug").values_list("slug", flat=True))
+    rank = order.index(priority) if priority in order else -1
+    if ticket.queue_rank != rank:
+        Ticket.objects.filter(pk=ticket.pk).update(queue_rank=rank)
 
 
 def _queue_callback_on_commit(*, enrichment_id: int) -> None:

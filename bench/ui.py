@@ -65,6 +65,10 @@ def seed(count: int) -> list[int]:
     statuses = ["new", "open", "pending", "solved", "closed"]
     ids: list[int] = []
     for start in range(0, count, 5000):
+        labels = {
+            n: (rng.choice(["done"] * 8 + ["failed", "pending"]), rng.choice(priorities))
+            for n in range(start, min(start + 5000, count))
+        }
         tickets = [
             Ticket(
                 source=source,
@@ -76,6 +80,8 @@ def seed(count: int) -> list[int]:
                 customer_name=f"Customer {n % 3000}",
                 status=rng.choice(statuses),
                 content_hash=f"{n:064d}",
+                # What enrichment_finish keeps in step: the current suggestion's priority rank.
+                queue_rank=priorities.index(labels[n][1]) if labels[n][0] == "done" else -1,
             )
             for n in range(start, min(start + 5000, count))
         ]
@@ -85,9 +91,9 @@ def seed(count: int) -> list[int]:
                 Enrichment(
                     ticket=ticket,
                     ticket_content_hash=ticket.content_hash,
-                    status=rng.choice(["done"] * 8 + ["failed", "pending"]),
+                    status=labels[int(ticket.external_id[2:])][0],
                     category=rng.choice(categories),
-                    priority=rng.choice(priorities),
+                    priority=labels[int(ticket.external_id[2:])][1],
                     confidence=round(rng.random(), 2),
                     summary="The customer was charged twice and wants a refund.",
                     suggested_reply="Hello, we refunded the duplicate charge.",

@@ -44,13 +44,9 @@ def ticket_list_for_source(
     return tickets
 
 
-ACTIVE_STATUSES = (Ticket.Status.NEW, Ticket.Status.OPEN, Ticket.Status.PENDING, Ticket.Status.ON_HOLD)
-
-
 def ticket_queue(
     *,
     tickets: QuerySet[Ticket],
-    priority_order: list[str],
     status: str = "active",
     category: str = "",
     priority: str = "",
@@ -64,7 +60,7 @@ def ticket_queue(
 
     One query for the page: the current enrichment is joined, not fetched per row.
     """
-    from django.db.models import Case, F, FilteredRelation, IntegerField, Q, Value, When
+    from django.db.models import F, FilteredRelation, Q
 
     queue = tickets.select_related("source").annotate(
         current=FilteredRelation("enrichments", condition=Q(enrichments__is_current=True)),
@@ -72,14 +68,9 @@ def ticket_queue(
         ai_category=F("current__category"),
         ai_priority=F("current__priority"),
         ai_confidence=F("current__confidence"),
-        ai_urgency=Case(
-            *(When(current__priority=slug, then=Value(rank)) for rank, slug in enumerate(priority_order)),
-            default=Value(-1),
-            output_field=IntegerField(),
-        ),
     )
     if status == "active":
-        queue = queue.filter(status__in=ACTIVE_STATUSES)
+        queue = queue.filter(status__in=Ticket.ACTIVE_STATUSES)
     elif status != "all":
         queue = queue.filter(status=status)
     if category:
@@ -94,4 +85,4 @@ def ticket_queue(
         queue = queue.filter(current__status=Enrichment.Status.FAILED)
     if search:
         queue = queue.filter(Q(subject__icontains=search) | Q(body__icontains=search))
-    return queue.order_by(F("ai_urgency").desc(), "received_at", "id")
+    return queue.order_by(F("queue_rank").desc(), "received_at", "id")

@@ -9,17 +9,35 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from ai_enrichment.models import Enrichment
-from ai_enrichment.selectors import enrichment_current, taxonomy_current
+from ai_enrichment.selectors import enrichment_current
 from feedback.services import feedback_labels, feedback_regenerate, feedback_reply, feedback_vote
 from tickets.access import agent_required, is_lead, sources_visible_to, ticket_for_agent, tickets_visible_to
 from tickets.forms import LabelsForm, QueueFilterForm, ReplyForm, VoteForm
 from tickets.selectors import ticket_queue
 
 QUEUE_PAGE_SIZE = 50
+# Counting every match of a filter over a large queue costs more than rendering the page; past this
+# many, the queue says "1,000+" (agents narrow the filter rather than page to the end).
+QUEUE_COUNT_CAP = 1000
+
+
+class CappedPaginator(Paginator):
+    def __init__(self, *args, cap: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cap = cap
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: self.cap + 1].count()
+
+    @property
+    def is_capped(self) -> bool:
+        return self.count > self.cap
 
 
 def home(request):
@@ -36,7 +54,6 @@ def queue(request):
     filters = form.cleaned_data if form.is_valid() else {}
     tickets = ticket_queue(
         tickets=tickets_visible_to(request.user),
-        priority_order=taxonomy_current().priority_slugs,
         status=filters.get("status") or "active",
         category=filters.get("category", ""),
         priority=filters.get("priority", ""),
@@ -45,7 +62,7 @@ def queue(request):
         ai_failed=bool(filters.get("ai_failed")),
         search=filters.get("q", ""),
     )
-    page = Paginator(tickets, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(tickets, QUEUE_PAGE_SIZE, cap=QUEUE_COUNT_CAP).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     template = (

@@ -134,3 +134,11 @@ def test_a_regenerated_ticket_keeps_its_history_of_enrichments(fake_claude, make
         (Status.DONE, "billing", False),
         (Status.DONE, "complaint", True),
     ]
+
+
+def test_a_finished_suggestion_sets_the_tickets_place_in_the_queue(fake_claude, make_ticket):
+    ticket = make_ticket()
+    assert ticket.queue_rank == -1, "no AI priority yet"
+    enrich_ticket_batch(ticket_id=ticket.id)
+    ticket.refresh_from_db()
+    assert ticket.queue_rank == 2, "high is the third of low, medium, high, critical"

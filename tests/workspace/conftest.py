@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from ai_enrichment.models import Enrichment
+from ai_enrichment.services import ticket_queue_rank_set
 from tickets import roles
 from tickets.services import source_create, ticket_ingest
 
@@ -61,6 +62,8 @@ def enriched_ticket(source, external_id="T-1", status="done", **enrichment_field
             "status_reason": "No AI provider is configured" if status == "failed" else "",
         }
     Enrichment.objects.filter(ticket=ticket).update(**{**fields, **enrichment_fields})
+    ticket_queue_rank_set(ticket=ticket, priority=Enrichment.objects.get(ticket=ticket).priority)
+    ticket.refresh_from_db()
     return ticket
 
 

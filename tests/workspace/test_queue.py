@@ -75,3 +75,15 @@ def test_the_queue_costs_a_fixed_number_of_queries(client, agent, desk):
         client.get("/queue/")
     assert len(many) == len(few), [q["sql"][:80] for q in many]
     assert len(many) <= 12
+
+
+def test_a_huge_queue_says_more_than_the_cap_instead_of_counting_everything(client, agent, desk, monkeypatch):
+    from tickets import views
+
+    monkeypatch.setattr(views, "QUEUE_COUNT_CAP", 3)
+    for n in range(5):
+        enriched_ticket(desk, f"T{n}")
+    client.force_login(agent)
+    response = client.get("/queue/")
+    assert "More than 3 tickets" in response.content.decode()
+    assert len(response.context["page"]) == 4, "the page shows what the capped count allows"
