@@ -216,7 +216,9 @@ def ticket_embeddings_compute(*, tickets: list[Ticket]) -> int:
     from ai_enrichment.models import TicketEmbedding
 
     current = set(TicketEmbedding.objects.filter(ticket__in=tickets).values_list("ticket_id", "content_hash"))
-    todo = [ticket for ticket in tickets if (ticket.id, ticket.content_hash) not in current]
+    # Once per ticket: the same ticket twice in a batch would make the upsert touch a row twice.
+    unique = {ticket.id: ticket for ticket in tickets}
+    todo = [ticket for ticket in unique.values() if (ticket.id, ticket.content_hash) not in current]
     if not todo:
         return 0
     vectors = embedder().embed([ticket_embedding_text(ticket) for ticket in todo])

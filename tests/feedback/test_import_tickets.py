@@ -107,3 +107,11 @@ def test_bad_arguments_get_a_clear_message(desk, tmp_path, args, message):
     args = [a.format(csv=tmp_path / "h.csv", txt=tmp_path / "h.txt") for a in args]
     with pytest.raises(CommandError, match=message):
         run(*args)
+
+
+def test_a_row_repeated_in_the_same_file_is_imported_once(desk, tmp_path):
+    path = tmp_path / "dupes.csv"
+    path.write_text("text,category\nMy card was charged twice,billing\nMy card was charged twice,billing\n")
+    out, _ = run(str(path), "--source", "desk", "--text", "text", "--label", "category")
+    assert "1 imported, 1 unchanged, 0 rejected." in out
+    assert TicketEmbedding.objects.count() == 1
