@@ -25,10 +25,11 @@ TEMPERATURE = 0.05  # softmax temperature over cosine similarities: near neighbo
 MIN_EXAMPLES = 3  # a label seen fewer times among the neighbours is reported as unsure
 REUSE_REPLY_SIMILARITY = 0.8  # a past reply is reused only for a near-duplicate question
 SUMMARY_SENTENCES = 2
+MIN_SENTENCE_WORDS = 4
 GREETING = re.compile(
     r"^\s*(hi|hello|hey|dear|good (morning|afternoon|evening)|hallo|hola|bonjour|buongiorno)\b[^\n]*\n+", re.I
 )
-SENTENCE_SPLIT = re.compile(r"(?<=[.!?。！？])\s+|\n{2,}")
+SENTENCE_SPLIT = re.compile(r"(?<=[.!?。！？])\s+|\n+")  # sentence ends, and line breaks (emails are lines)
 NEGATIVE = re.compile(
     r"\b(unacceptable|angry|furious|terrible|worst|ridiculous|disappointed|frustrat\w*|annoy\w*|scam|fraud|cancel|refund|complain\w*|still not|again)\b",
     re.I,
@@ -63,6 +64,10 @@ def vote(*, neighbours: list[tuple[str, float]], allowed: list[str], fallback: s
 def extractive_summary(text: str, *, embed, max_chars: int) -> str:
     """The most central sentences (closest to the mean of all), in their original order."""
     sentences = [s.strip() for s in SENTENCE_SPLIT.split(text) if len(s.strip()) > 3]
+    # Greetings, sign-offs and names ("Hello,", "Thanks,", "Arjun") say nothing about the problem, and
+    # dropping them often leaves two sentences or fewer: then there is nothing to rank (no embedding).
+    substantive = [s for s in sentences if len(s.split()) >= MIN_SENTENCE_WORDS]
+    sentences = substantive or sentences
     if not sentences:
         return text.strip()[:max_chars] or "(empty ticket)"
     if len(sentences) > SUMMARY_SENTENCES:

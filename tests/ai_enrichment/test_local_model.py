@@ -128,3 +128,14 @@ def test_an_agents_correction_changes_the_next_similar_suggestion(local_only, ma
         )
     )
     assert (second.category, second.priority) == ("technical", "high")
+
+
+def test_greetings_and_sign_offs_are_never_the_summary():
+    from ai_enrichment.local_model import extractive_summary
+
+    def embed_must_not_be_needed(texts):
+        raise AssertionError("two substantive sentences need no ranking")
+
+    body = "Hello,\nmy card was charged twice for invoice INV-2031.\nCan you refund one of them?\n\nThanks,\nMaria"
+    summary = extractive_summary(body, embed=embed_must_not_be_needed, max_chars=400)
+    assert summary == "my card was charged twice for invoice INV-2031. Can you refund one of them?"
