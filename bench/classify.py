@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
 import json
 import math
 import os
@@ -45,12 +44,11 @@ import uuid
 from collections import defaultdict
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.common import bench_database, cached_embeddings  # noqa: E402
+
 DATABASE = "bench_classify"
-CACHE_DIR = Path("/tmp/bench_cache")
 DATASETS = ROOT.parent / "shared" / "datasets"
 SEED = 7
 HELD_OUT_EVERY = 10  # every 10th row of each dataset is never imported: new tickets are made of those
@@ -61,25 +59,7 @@ NAMES = ("Alex Morgan", "Priya Shah", "Tom Becker", "María López", "", "Chen W
 
 def setup_database() -> object:
     """Recreate the bench database, migrate it and return a fresh source."""
-    os.environ["EMBEDDED_DATABASE_NAME"] = DATABASE
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    if settings.DATABASES["default"].get("OPTIONS_EMBEDDED"):
-        import psycopg
-
-        from config import embedded_postgres
-
-        server = embedded_postgres.ensure_running(
-            pgdata=Path(settings.DATABASES["default"]["OPTIONS_EMBEDDED"]["PGDATA"]), database="postgres"
-        )
-        with psycopg.connect(server.admin_conninfo(), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-    call_command("migrate", verbosity=0)
+    bench_database(DATABASE)
     from tickets.services import source_create
 
     return source_create(name="Bench", slug=f"bench-{uuid.uuid4().hex[:8]}").source
@@ -87,32 +67,6 @@ def setup_database() -> object:
 
 def log(message: str) -> None:
     print(f"[classify {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def cached_embeddings(texts: list[str]) -> np.ndarray:
-    """Unit vectors for `texts` from the project's embedder, cached in CACHE_DIR by content (the same
-    key as bench/retrieval.py, so the two benches share the BANKING77 vectors)."""
-    from django.conf import settings
-
-    from ai_enrichment.embeddings import embedder
-
-    model = embedder()
-    identity = f"{type(model).__name__}|{settings.EMBEDDING_MODEL}|{model.dimensions}"
-    key = hashlib.sha256("\x1e".join([identity, *texts]).encode()).hexdigest()[:24]
-    path = CACHE_DIR / f"embeddings-{key}.npy"
-    if path.is_file():
-        vectors = np.load(path)
-        if vectors.shape == (len(texts), model.dimensions):
-            return vectors
-    log(f"embedding {len(texts)} texts (cached afterwards in {path})")
-    started = time.perf_counter()
-    vectors = np.asarray(model.embed(texts), dtype=np.float32)
-    log(f"embedded {len(texts)} texts in {time.perf_counter() - started:.0f} s")
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(f".{os.getpid()}.tmp.npy")
-    np.save(partial, vectors)
-    os.replace(partial, path)
-    return vectors
 
 
 def percentile(values: list[float], fraction: float) -> float | None:

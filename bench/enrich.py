@@ -54,6 +54,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.common import bench_database  # noqa: E402
+
 DATABASE = "bench_enrich"
 LOGNORMAL_MEDIAN_S = 1.8
 LOGNORMAL_SIGMA = 0.3
@@ -92,24 +94,7 @@ TEMPLATES = (
 
 def setup_database() -> object:
     """Recreate the bench database, migrate it and return a fresh source (no callback URL)."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    if settings.DATABASES["default"].get("OPTIONS_EMBEDDED"):
-        import psycopg
-
-        from config import embedded_postgres
-
-        server = embedded_postgres.ensure_running(
-            pgdata=Path(settings.DATABASES["default"]["OPTIONS_EMBEDDED"]["PGDATA"]), database="postgres"
-        )
-        with psycopg.connect(server.admin_conninfo(), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-    call_command("migrate", verbosity=0)
+    bench_database(os.environ.get("EMBEDDED_DATABASE_NAME", DATABASE))
     from tickets.services import source_create
 
     return source_create(name="Bench", slug=f"bench-{uuid.uuid4().hex[:8]}").source

@@ -23,30 +23,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.common import bench_database  # noqa: E402
+
 DATABASE = "bench_ingest"
 
 
 def setup_database() -> str:
     """Recreate the bench database, migrate it and return a fresh source API key."""
-    os.environ["EMBEDDED_DATABASE_NAME"] = DATABASE
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    if settings.DATABASES["default"].get("OPTIONS_EMBEDDED"):
-        import psycopg
-
-        from config import embedded_postgres
-
-        server = embedded_postgres.ensure_running(
-            pgdata=Path(settings.DATABASES["default"]["OPTIONS_EMBEDDED"]["PGDATA"]), database="postgres"
-        )
-        with psycopg.connect(server.admin_conninfo(), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-    call_command("migrate", verbosity=0)
+    bench_database(DATABASE)
     from tickets.services import source_create
 
     return source_create(name="Bench", slug=f"bench-{uuid.uuid4().hex[:8]}").api_key

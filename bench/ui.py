@@ -20,29 +20,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.common import bench_database  # noqa: E402
+
 DATABASE = "bench_ui"
 
 
 def setup_database() -> None:
     os.environ["EMBEDDED_DATABASE_NAME"] = DATABASE
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
+    bench_database(DATABASE)
     from django.conf import settings
-    from django.core.management import call_command
 
-    if settings.DATABASES["default"].get("OPTIONS_EMBEDDED"):
-        import psycopg
-
-        from config import embedded_postgres
-
-        server = embedded_postgres.ensure_running(
-            pgdata=Path(settings.DATABASES["default"]["OPTIONS_EMBEDDED"]["PGDATA"]), database="postgres"
-        )
-        with psycopg.connect(server.admin_conninfo(), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-    call_command("migrate", verbosity=0)
     # Static files as in tests: rendering must not depend on a collectstatic manifest.
     settings.STORAGES = {
         **settings.STORAGES,

@@ -1,0 +1,70 @@
+"""What the benchmarks share: a database of their own, recreated each run, and cached embeddings of
+public data sets (so a rerun does not spend minutes embedding the same texts again)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE_DIR = Path("/tmp/bench_cache")
+
+
+def bench_database(name: str) -> None:
+    """Point Django at database `name`, drop it if it exists (embedded server only), and migrate it.
+
+    With DATABASE_URL set the benchmark uses that database as it is: it never drops one it did not make.
+    """
+    os.environ["EMBEDDED_DATABASE_NAME"] = name
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if settings.DATABASES["default"].get("OPTIONS_EMBEDDED"):
+        import psycopg
+
+        from config import embedded_postgres
+
+        server = embedded_postgres.ensure_running(
+            pgdata=Path(settings.DATABASES["default"]["OPTIONS_EMBEDDED"]["PGDATA"]), database="postgres"
+        )
+        with psycopg.connect(server.admin_conninfo(), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    call_command("migrate", verbosity=0)
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)  # stdout is for the one JSON line
+
+
+def cached_embeddings(texts: list[str], *, log=_log):
+    """Unit vectors for `texts` from the project's embedder, cached in CACHE_DIR by content."""
+    import numpy as np
+    from django.conf import settings
+
+    from ai_enrichment.embeddings import embedder
+
+    model = embedder()
+    identity = f"{type(model).__name__}|{settings.EMBEDDING_MODEL}|{model.dimensions}"
+    key = hashlib.sha256("\x1e".join([identity, *texts]).encode()).hexdigest()[:24]
+    path = CACHE_DIR / f"embeddings-{key}.npy"
+    if path.is_file():
+        vectors = np.load(path)
+        if vectors.shape == (len(texts), model.dimensions):
+            return vectors
+    log(f"embedding {len(texts)} texts (cached afterwards in {path})")
+    started = time.perf_counter()
+    vectors = np.asarray(model.embed(texts), dtype=np.float32)
+    log(f"embedded {len(texts)} texts in {time.perf_counter() - started:.0f} s")
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(f".{os.getpid()}.tmp.npy")
+    np.save(partial, vectors)
+    os.replace(partial, path)
+    return vectors
