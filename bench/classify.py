@@ -35,10 +35,8 @@ import argparse
 import csv
 import json
 import math
-import os
 import re
 import sys
-import threading
 import time
 import uuid
 from collections import defaultdict
@@ -46,7 +44,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.common import bench_database, cached_embeddings  # noqa: E402
+from bench.common import bench_database, cached_embeddings, percentile, rounded, watchdog  # noqa: E402
 
 DATABASE = "bench_classify"
 DATASETS = ROOT.parent / "shared" / "datasets"
@@ -67,18 +65,6 @@ def setup_database() -> object:
 
 def log(message: str) -> None:
     print(f"[classify {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def percentile(values: list[float], fraction: float) -> float | None:
-    """Nearest-rank percentile."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
-
-
-def rounded(value: float | None, digits: int = 2) -> float | None:
-    return None if value is None else round(value, digits)
 
 
 def read_csv(path: Path) -> list[dict]:
@@ -381,19 +367,6 @@ def local_latency(*, source, banking: list[dict], bitext: list[dict], args) -> d
         "goal_call_p50_met": (percentile(call_ms, 0.5) or math.inf) <= 30,
         "goal_context_and_call_p50_met": (percentile(total_ms, 0.5) or math.inf) <= 30,
     }
-
-
-def watchdog(seconds: float, benchmark: str) -> None:
-    """The last resort if something hangs: never outlive the bound."""
-
-    def expire() -> None:
-        print(json.dumps({"benchmark": benchmark, "error": "watchdog: run exceeded --timeout-seconds"}))
-        sys.stdout.flush()
-        os._exit(2)
-
-    timer = threading.Timer(seconds, expire)
-    timer.daemon = True
-    timer.start()
 
 
 def main() -> None:

@@ -4,8 +4,11 @@ public data sets (so a rerun does not spend minutes embedding the same texts aga
 from __future__ import annotations
 
 import hashlib
+import json
+import math
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -68,3 +71,28 @@ def cached_embeddings(texts: list[str], *, log=_log):
     np.save(partial, vectors)
     os.replace(partial, path)
     return vectors
+
+
+def watchdog(seconds: float, benchmark: str) -> None:
+    """The last resort if something hangs: never outlive the bound."""
+
+    def expire() -> None:
+        print(json.dumps({"benchmark": benchmark, "error": "watchdog: run exceeded --timeout-seconds"}))
+        sys.stdout.flush()
+        os._exit(2)
+
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    timer.start()
+
+
+def percentile(values: list[float], fraction: float) -> float | None:
+    """Nearest-rank percentile."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def rounded(value: float | None, digits: int = 2) -> float | None:
+    return None if value is None else round(value, digits)

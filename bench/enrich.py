@@ -54,7 +54,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.common import bench_database  # noqa: E402
+from bench.common import bench_database, percentile  # noqa: E402
 
 DATABASE = "bench_enrich"
 LOGNORMAL_MEDIAN_S = 1.8
@@ -119,14 +119,6 @@ def ingest(*, source: object, count: int, deadline: float) -> int:
             channel="email",
         )
     return count
-
-
-def percentile(values: list[float], fraction: float) -> float | None:
-    """Nearest-rank percentile."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
 def rounded(value: float | None, digits: int = 1) -> float | None:

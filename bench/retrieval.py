@@ -52,10 +52,8 @@ import csv
 import hashlib
 import json
 import math
-import os
 import re
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -63,7 +61,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.common import bench_database, cached_embeddings  # noqa: E402
+from bench.common import bench_database, cached_embeddings, percentile, rounded, watchdog  # noqa: E402
 
 DATABASE = "bench_retrieval"
 DATASETS = ROOT.parent / "shared" / "datasets"
@@ -85,18 +83,6 @@ def setup_database() -> None:
 
 def log(message: str) -> None:
     print(f"[retrieval {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def percentile(values: list[float], fraction: float) -> float | None:
-    """Nearest-rank percentile."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
-
-
-def rounded(value: float | None, digits: int = 2) -> float | None:
-    return None if value is None else round(value, digits)
 
 
 def humanise(slug: str) -> str:
@@ -543,19 +529,6 @@ def fulltext_matches(queries: list[dict], sample: int = 20) -> int | None:
             search = SearchQuery(" or ".join(words), search_type="websearch", config="english")
             counts.append(KnowledgeChunk.objects.filter(search_vector=search).count())
     return percentile(counts, 0.5)
-
-
-def watchdog(seconds: float, benchmark: str) -> None:
-    """The last resort if something hangs: never outlive the bound."""
-
-    def expire() -> None:
-        print(json.dumps({"benchmark": benchmark, "error": "watchdog: run exceeded --timeout-seconds"}))
-        sys.stdout.flush()
-        os._exit(2)
-
-    timer = threading.Timer(seconds, expire)
-    timer.daemon = True
-    timer.start()
 
 
 def main() -> None:

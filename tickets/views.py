@@ -158,56 +158,63 @@ def _acted_on(request, ticket_id: int):
     return ticket, enrichment
 
 
+def _feedback_action(request, ticket_id: int, *, form_class, form_name: str, record, message: str):
+    """One agent action on the current suggestion: validate the form, record it, answer."""
+    ticket, enrichment = _acted_on(request, ticket_id)
+    form = form_class(request.POST)
+    if enrichment is None or not form.is_valid():
+        return _form_error(request, ticket, **{form_name: form})
+    record(enrichment=enrichment, agent=request.user, **form.cleaned_data)
+    return _action_response(request, ticket, message)
+
+
 @require_POST
 @agent_required
 def vote(request, ticket_id: int):
-    ticket, enrichment = _acted_on(request, ticket_id)
-    form = VoteForm(request.POST)
-    if enrichment is None or not form.is_valid():
-        return _form_error(request, ticket, vote_form=form)
-    feedback_vote(
-        enrichment=enrichment,
-        agent=request.user,
-        vote=form.cleaned_data["vote"],
-        reason=form.cleaned_data["reason"],
-        comment=form.cleaned_data["comment"],
-        displayed_at=form.cleaned_data["displayed_at"],
+    return _feedback_action(
+        request,
+        ticket_id,
+        form_class=VoteForm,
+        form_name="vote_form",
+        record=feedback_vote,
+        message="Thanks — your vote is recorded.",
     )
-    return _action_response(request, ticket, "Thanks — your vote is recorded.")
 
 
 @require_POST
 @agent_required
 def labels(request, ticket_id: int):
-    ticket, enrichment = _acted_on(request, ticket_id)
-    form = LabelsForm(request.POST)
-    if enrichment is None or not form.is_valid():
-        return _form_error(request, ticket, labels_form=form)
-    feedback_labels(
-        enrichment=enrichment,
-        agent=request.user,
-        category=form.cleaned_data["category"],
-        priority=form.cleaned_data["priority"],
-        displayed_at=form.cleaned_data["displayed_at"],
+    return _feedback_action(
+        request,
+        ticket_id,
+        form_class=LabelsForm,
+        form_name="labels_form",
+        record=feedback_labels,
+        message="Labels saved — the AI learns from them.",
     )
-    return _action_response(request, ticket, "Labels saved — the AI learns from them.")
+
+
+def _record_reply(*, enrichment, agent, final_reply, action, displayed_at):
+    feedback_reply(
+        enrichment=enrichment,
+        agent=agent,
+        final_reply=final_reply,
+        copied=action == "copied",
+        displayed_at=displayed_at,
+    )
 
 
 @require_POST
 @agent_required
 def reply(request, ticket_id: int):
-    ticket, enrichment = _acted_on(request, ticket_id)
-    form = ReplyForm(request.POST)
-    if enrichment is None or not form.is_valid():
-        return _form_error(request, ticket, reply_form=form)
-    feedback_reply(
-        enrichment=enrichment,
-        agent=request.user,
-        final_reply=form.cleaned_data["final_reply"],
-        copied=form.cleaned_data["action"] == "copied",
-        displayed_at=form.cleaned_data["displayed_at"],
+    return _feedback_action(
+        request,
+        ticket_id,
+        form_class=ReplyForm,
+        form_name="reply_form",
+        record=_record_reply,
+        message="Reply recorded.",
     )
-    return _action_response(request, ticket, "Reply recorded.")
 
 
 @require_POST
