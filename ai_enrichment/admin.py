@@ -45,6 +45,20 @@ class TaxonomyLabelAdmin(admin.ModelAdmin):
     search_fields = ["slug", "name", "description"]
 
 
+class RecordAdmin(admin.ModelAdmin):
+    """Records the system writes (enrichments, AI calls, deliveries, feedback): people read them, never
+    add or edit them. Large tables: no full count on every page."""
+
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
 class AICallInline(admin.TabularInline):
     model = AICall
     extra = 0
@@ -80,7 +94,7 @@ class CallbackDeliveryInline(admin.TabularInline):
 
 
 @admin.register(Enrichment)
-class EnrichmentAdmin(admin.ModelAdmin):
+class EnrichmentAdmin(RecordAdmin):
     list_display = [
         "id",
         "ticket",
@@ -106,17 +120,11 @@ class EnrichmentAdmin(admin.ModelAdmin):
     ]
     search_fields = ["ticket__external_id", "ticket__subject", "status_reason"]
     list_select_related = ["ticket__source"]
-    date_hierarchy = "created_at"
-    show_full_result_count = False
-    readonly_fields = [field.name for field in Enrichment._meta.fields]
     inlines = [AICallInline, CallbackDeliveryInline]
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(AICall)
-class AICallAdmin(admin.ModelAdmin):
+class AICallAdmin(RecordAdmin):
     list_display = [
         "created_at",
         "provider",
@@ -134,16 +142,10 @@ class AICallAdmin(admin.ModelAdmin):
     ]
     list_filter = ["provider", "model", "prompt_version", "status", "error_class", "is_repair", "created_at"]
     search_fields = ["ticket__external_id", "request_id", "input_hash"]
-    date_hierarchy = "created_at"
-    show_full_result_count = False
-    readonly_fields = [field.name for field in AICall._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(CallbackDelivery)
-class CallbackDeliveryAdmin(admin.ModelAdmin):
+class CallbackDeliveryAdmin(RecordAdmin):
     list_display = [
         "created_at",
         "source",
@@ -156,12 +158,6 @@ class CallbackDeliveryAdmin(admin.ModelAdmin):
     ]
     list_filter = ["source", "delivered", "status_code", "created_at"]
     search_fields = ["enrichment__ticket__external_id", "url", "error"]
-    date_hierarchy = "created_at"
-    show_full_result_count = False
-    readonly_fields = [field.name for field in CallbackDelivery._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
 
 
 class KnowledgeChunkInline(admin.TabularInline):
@@ -198,7 +194,7 @@ class KnowledgeDocumentAdmin(admin.ModelAdmin):
         return document.chunk_total
 
     def has_add_permission(self, request):
-        return False
+        return False  # documents come in through ingest (the upload form or ingest_kb), never typed in
 
     def get_urls(self):
         upload = path(

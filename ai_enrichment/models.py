@@ -122,10 +122,6 @@ class Enrichment(models.Model):
     def __str__(self) -> str:
         return f"Enrichment {self.pk} of ticket {self.ticket_id} ({self.status})"
 
-    @property
-    def is_terminal(self) -> bool:
-        return self.status in self.TERMINAL
-
 
 class AICall(models.Model):
     """One request to a provider, successful or not: the audit row behind every cost figure."""

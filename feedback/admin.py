@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from ai_enrichment.admin import RecordAdmin
 from feedback.models import Feedback, TicketLabel
 
 
@@ -14,7 +15,7 @@ class TicketLabelAdmin(admin.ModelAdmin):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(admin.ModelAdmin):
+class FeedbackAdmin(RecordAdmin):
     list_display = [
         "created_at",
         "kind",
@@ -28,10 +29,4 @@ class FeedbackAdmin(admin.ModelAdmin):
     ]
     list_filter = ["kind", "vote", "reason", "prompt_version", "model", "created_at"]
     search_fields = ["enrichment__ticket__external_id", "comment"]
-    date_hierarchy = "created_at"
     list_select_related = ["agent", "enrichment"]
-    show_full_result_count = False
-    readonly_fields = [field.name for field in Feedback._meta.fields]
-
-    def has_add_permission(self, request):
-        return False

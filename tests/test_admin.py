@@ -72,3 +72,17 @@ def test_agents_cannot_upload_knowledge(client, django_user_model):
     client.force_login(agent)
     response = client.get("/admin/ai_enrichment/knowledgedocument/upload/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/ai_enrichment/enrichment/add/",
+        "/admin/ai_enrichment/aicall/add/",
+        "/admin/ai_enrichment/callbackdelivery/add/",
+        "/admin/feedback/feedback/add/",
+        "/admin/ai_enrichment/knowledgedocument/add/",
+    ],
+)
+def test_records_the_system_writes_cannot_be_added_by_hand(admin_client, path):
+    assert admin_client.get(path).status_code == 403

@@ -20,10 +20,6 @@ def is_agent(user) -> bool:
     )
 
 
-def is_lead(user) -> bool:
-    return user.is_active and (user.is_superuser or user.groups.filter(name=roles.LEADS).exists())
-
-
 def agent_required(view):
     """Anonymous users go to the login page; signed-in users who are not agents get 403."""
 

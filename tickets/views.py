@@ -16,7 +16,7 @@ from django_htmx.http import trigger_client_event
 from ai_enrichment.models import Enrichment
 from ai_enrichment.selectors import enrichment_current
 from feedback.services import feedback_labels, feedback_regenerate, feedback_reply, feedback_vote
-from tickets.access import agent_required, is_lead, sources_visible_to, ticket_for_agent, tickets_visible_to
+from tickets.access import agent_required, sources_visible_to, ticket_for_agent, tickets_visible_to
 from tickets.forms import LabelsForm, QueueFilterForm, ReplyForm, VoteForm
 from tickets.selectors import ticket_queue
 
@@ -74,7 +74,6 @@ def queue(request):
         "form": form,
         "page": page,
         "query": query.urlencode(),
-        "is_lead": is_lead(request.user),
         "low_confidence": settings.AI_LOW_CONFIDENCE,
     }
     return render(request, template, context)
@@ -105,7 +104,6 @@ def ticket_detail(request, ticket_id: int):
         "ticket": ticket,
         "history": ticket.customer_history(),
         "earlier_enrichments": Enrichment.objects.filter(ticket=ticket, is_current=False)[:10],
-        "is_lead": is_lead(request.user),
         **_panel_context(ticket),
     }
     return render(request, "tickets/ticket.html", context)
@@ -228,18 +226,10 @@ def regenerate(request, ticket_id: int):
 
 
 def _form_error(request, ticket, **forms):
-    """Invalid input: the panel again with the errors next to their fields, as a 400."""
-    response = render(
-        request,
-        "tickets/ticket.html#ai-panel",
-        {"ticket": ticket, **_panel_context(ticket, **forms)},
-        status=400,
+    """Invalid input: the panel (HTMX) or the page again, with the errors next to their fields, as a 400."""
+    context = {"ticket": ticket, **_panel_context(ticket, **forms)}
+    if request.htmx:
+        return render(request, "tickets/ticket.html#ai-panel", context, status=400)
+    return render(
+        request, "tickets/ticket.html", {**context, "history": ticket.customer_history()}, status=400
     )
-    if not request.htmx:
-        response = render(
-            request,
-            "tickets/ticket.html",
-            {"ticket": ticket, "history": ticket.customer_history(), **_panel_context(ticket, **forms)},
-            status=400,
-        )
-    return response
