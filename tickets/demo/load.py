@@ -79,6 +79,7 @@ def demo_source_ensure() -> tuple[Source, str]:
 class DemoTicketsLoaded:
     count: int
     labeled: int
+    with_ai_history: int
 
 
 # Two thirds of the demo tickets come with the labels and replies agents gave them (imported history):
@@ -106,11 +107,12 @@ def demo_tickets_load(*, source: Source, count: int = 300) -> DemoTicketsLoaded:
     from ai_enrichment.services import ticket_embeddings_compute
     from feedback.models import TicketLabel
     from feedback.services import ticket_label_confirm
+    from tickets.demo.ai_history import demo_ai_history_load
     from tickets.demo.scenarios import demo_tickets
 
     now = timezone.now()
     received_at = {}
-    history = []
+    history_ids = set()
     with transaction.atomic():
         for index, item in enumerate(demo_tickets(count=count)):
             customer = item["customer"]
@@ -126,6 +128,7 @@ def demo_tickets_load(*, source: Source, count: int = 300) -> DemoTicketsLoaded:
                 language=item["language"],
                 channel=item["channel"],
                 status=Ticket.Status.SOLVED if is_history else Ticket.Status.NEW,
+                enrich=not is_history,  # solved history gets its simulated past (ai_history) instead
             ).ticket
             received_at[ticket.pk] = now - timedelta(days=item["received_days_ago"])
             if is_history:
@@ -136,10 +139,12 @@ def demo_tickets_load(*, source: Source, count: int = 300) -> DemoTicketsLoaded:
                     reply=item["reply"],
                     origin=TicketLabel.Origin.IMPORT,
                 )
-                history.append(ticket)
+                history_ids.add(ticket.pk)
         tickets = list(Ticket.objects.filter(pk__in=received_at))
         for ticket in tickets:
             ticket.received_at = received_at[ticket.pk]
         Ticket.objects.bulk_update(tickets, ["received_at"], batch_size=500)
+    history = [ticket for ticket in tickets if ticket.pk in history_ids]
     ticket_embeddings_compute(tickets=history)
-    return DemoTicketsLoaded(count=len(tickets), labeled=len(history))
+    simulated = demo_ai_history_load(tickets=history)
+    return DemoTicketsLoaded(count=len(tickets), labeled=len(history), with_ai_history=simulated)

@@ -5,7 +5,8 @@ import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 
 from ai_enrichment.embeddings import embedder
-from ai_enrichment.evaluation import cross_validate, holdout
+from ai_enrichment.evaluation import cross_validate, holdout, score
+from ai_enrichment.local_model import LabelVote
 from feedback.history import read_rows
 
 
@@ -28,14 +29,20 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=7)
         parser.add_argument("--json", type=Path, help="Also write the figures as JSON to this file.")
+        parser.add_argument(
+            "--predicted",
+            help="Also score the labels recorded in this column against the true ones, e.g. ai_category in "
+            "the dashboard's feedback export: what the AI said then, beside what the local model says now.",
+        )
 
     def handle(self, *args, file, text, label, train, folds, shots, seed, **options):
         json_path: Path | None = options["json"]
+        predicted_column: str | None = options["predicted"]
         shot_counts = self._shots(shots)
-        texts, labels = self._load(file, text, label)
+        texts, labels, recorded = self._load(file, text, label, predicted_column)
         vectors = self._embed(texts)
         if train is not None:
-            train_texts, train_labels = self._load(train, text, label)
+            train_texts, train_labels, _ = self._load(train, text, label)
             train_vectors = self._embed(train_texts)
         elif folds < 2 or folds > min(_label_counts(labels)):
             raise CommandError(
@@ -66,6 +73,13 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{count or 'all':>12} {result.accuracy:>9.2%} {result.macro_f1:>9.2%} {result.mean_confidence:>11.2f}"
             )
+        if predicted_column:
+            result = score(labels, [LabelVote(label=value, confidence=0.0) for value in recorded])
+            report["recorded"] = {"column": predicted_column, **result.as_dict()}
+            report["recorded"].pop("mean_confidence")
+            self.stdout.write(
+                f"Recorded in {predicted_column!r}: accuracy {result.accuracy:.2%}, macro-F1 {result.macro_f1:.2%}"
+            )
         worst = report["runs"][-1]["top_confusions"][:5]
         if worst:
             self.stdout.write("Most frequent confusions (true → predicted):")
@@ -87,7 +101,9 @@ class Command(BaseCommand):
                 raise CommandError(f"--shots takes positive numbers or 'all', not {part!r}")
         return counts
 
-    def _load(self, path: Path, text: str, label: str) -> tuple[list[str], list[str]]:
+    def _load(
+        self, path: Path, text: str, label: str, predicted: str | None = None
+    ) -> tuple[list[str], list[str], list[str]]:
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
         try:
@@ -96,17 +112,17 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {path}: {error}") from None
         if not rows:
             raise CommandError(f"{path} has no rows")
-        missing = [column for column in (text, label) if column not in rows[0]]
+        missing = [column for column in (text, label, predicted) if column and column not in rows[0]]
         if missing:
             raise CommandError(
                 f"{path.name} has no column {', '.join(map(repr, missing))} (columns: {', '.join(rows[0])})."
             )
-        kept = [
-            (str(row[text]).strip(), str(row[label]).strip())
-            for row in rows
-            if str(row[text]).strip() and str(row[label]).strip()
-        ]
-        return [t for t, _ in kept], [lbl for _, lbl in kept]
+        kept = [row for row in rows if str(row[text]).strip() and str(row[label]).strip()]
+        return (
+            [str(row[text]).strip() for row in kept],
+            [str(row[label]).strip() for row in kept],
+            [str(row[predicted] or "").strip() for row in kept] if predicted else [],
+        )
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         return np.asarray(embedder().embed(texts), dtype=np.float32)

@@ -28,6 +28,10 @@ class Command(BaseCommand):
                 f"Loaded {loaded.count} demo tickets into source '{source.slug}', {loaded.labeled} of them with "
                 "the labels and replies agents gave them (the local model learns from those)."
             )
+            self.stdout.write(
+                f"Simulated {loaded.with_ai_history} past AI suggestions with agents' feedback on them, "
+                "for the lead dashboard."
+            )
         self.stdout.write("Logins (generated once, kept in var/secrets/logins.json):")
         for username, password in logins.items():
             self.stdout.write(f"  {username:<6} {password}")
