@@ -49,6 +49,9 @@ def _bars(pairs: list[tuple[str, float]], *, formatter=None) -> SafeString | Non
     chart = pygal.HorizontalBar(**_config(height=max(120, 34 * len(pairs) + 40), print_values=True))
     if formatter:
         chart.value_formatter = formatter
+    else:  # counts: whole-number ticks, not 0.1, 0.2… when the counts are small
+        top = max(value for _, value in pairs)
+        chart.y_labels = list(range(0, top + 1, max(1, -(-top // 8))))
     chart.x_labels = [label for label, _ in pairs]
     chart.add("", [value for _, value in pairs])
     return _svg(chart)
