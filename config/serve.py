@@ -60,6 +60,7 @@ def main() -> int:
         subprocess.Popen([python, "manage.py", "qcluster"], cwd=BASE_DIR),
     ]
     print(f"\nSupport AI is running at http://{host}:{port}/  (API docs: /api/docs/, admin: /admin/)")
+    print("Agents work the queue at /queue/; leads read the AI dashboard at /dashboard/.")
     print("Press Ctrl-C to stop.\n", flush=True)
 
     def interrupt(signum, frame):
