@@ -50,6 +50,7 @@ def ai_call_record(
     error_message: str = "",
     http_status: int | None = None,
     request_id: str = "",
+    redactions: dict[str, int] | None = None,
 ) -> AICall:
     return AICall.objects.create(
         ticket_id=enrichment.ticket_id,
@@ -71,4 +72,5 @@ def ai_call_record(
         error_message=error_message[:500],
         http_status=http_status,
         request_id=request_id[:100],
+        redactions=redactions,
     )

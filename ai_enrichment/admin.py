@@ -139,6 +139,7 @@ class AICallAdmin(RecordAdmin):
         "cache_read_tokens",
         "cost_usd",
         "latency_ms",
+        "redactions",
     ]
     list_filter = ["provider", "model", "prompt_version", "status", "error_class", "is_repair", "created_at"]
     search_fields = ["ticket__external_id", "request_id", "input_hash"]

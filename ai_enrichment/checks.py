@@ -1,4 +1,7 @@
-"""Start-up checks: the embedding dimension in settings must match the vector columns in the database."""
+"""Start-up checks: the embedding dimension in settings must match the vector columns in the database,
+and the PII redaction settings must be usable."""
+
+import re
 
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
@@ -33,6 +36,41 @@ def embedding_dimensions_match_the_schema(app_configs, databases=None, **kwargs)
                         id="ai_enrichment.E001",
                     )
                 )
+    return errors
+
+
+@register()
+def pii_redaction_settings_are_valid(app_configs, **kwargs):
+    """A bad custom pattern would otherwise fail every enrichment that goes to an external provider."""
+    import phonenumbers
+
+    from ai_enrichment.redaction import Redactor
+
+    errors = []
+    if settings.PII_PHONE_REGION.upper() not in phonenumbers.SUPPORTED_REGIONS:
+        errors.append(
+            Error(
+                f"PII_PHONE_REGION {settings.PII_PHONE_REGION!r} is not a region phonenumbers knows.",
+                hint="Use a two-letter ISO 3166 code such as US, GB or DE.",
+                id="ai_enrichment.E003",
+            )
+        )
+    try:
+        redactor = Redactor(custom_patterns=settings.PII_CUSTOM_PATTERNS)
+    except (ValueError, re.error) as error:
+        return [
+            *errors,
+            Error(
+                f"PII_CUSTOM_PATTERNS: {error}",
+                hint="Entries are name=regex, separated by ';'.",
+                id="ai_enrichment.E004",
+            ),
+        ]
+    for name, pattern in redactor.custom_patterns.items():
+        if pattern.fullmatch(""):
+            errors.append(
+                Error(f"PII_CUSTOM_PATTERNS: {name} matches the empty string.", id="ai_enrichment.E004")
+            )
     return errors
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
+from ai_enrichment.redaction import RedactionMap
 from tickets.models import Ticket
 
 CHARS_PER_TOKEN = 4
@@ -66,12 +67,15 @@ def enrichment_context(*, ticket: Ticket) -> EnrichmentContext:
     )
 
 
-def prompt_data(*, context: EnrichmentContext, token_budget: int) -> dict:
+def prompt_data(
+    *, context: EnrichmentContext, token_budget: int, redaction: RedactionMap | None = None
+) -> dict:
     """The context as plain data for the prompt, fitted to `token_budget`.
 
-    Passages and examples were budgeted by retrieval. The body gets what the subject and fields leave,
-    up to 70 % of the budget; history items fill the rest, newest first, and are dropped (not cut
-    mid-way) when they no longer fit.
+    With a `redaction`, every string is redacted first, whole: a value cut in half by the fitting would
+    no longer be recognised. Passages and examples were budgeted by retrieval. The body gets what the
+    subject and fields leave, up to 70 % of the budget; history items fill the rest, newest first, and
+    are dropped (not cut mid-way) when they no longer fit.
     """
     ticket = context.ticket
     data: dict = {
@@ -84,7 +88,14 @@ def prompt_data(*, context: EnrichmentContext, token_budget: int) -> dict:
             "language_hint": ticket.language,
             "metadata": ticket.metadata,
         },
-        "customer_history": [],
+        "customer_history": [
+            {
+                "received_at": earlier.received_at.date().isoformat(),
+                "subject": earlier.subject,
+                "body_excerpt": earlier.body,
+            }
+            for earlier in ticket.customer_history(limit=HISTORY_LIMIT)
+        ],
         "knowledge_passages": [
             {
                 "id": passage.chunk_id,
@@ -97,24 +108,25 @@ def prompt_data(*, context: EnrichmentContext, token_budget: int) -> dict:
         "confirmed_examples": [
             {
                 "subject": example.subject,
-                "body_excerpt": truncate_middle(example.body, max_chars=EXAMPLE_BODY_CHARS),
+                "body_excerpt": example.body,
                 "category": example.category,
                 "priority": example.priority,
             }
             for example in context.examples
         ],
     }
+    if redaction is not None:
+        data = redaction.redact_data(data)
+    for example in data["confirmed_examples"]:
+        example["body_excerpt"] = truncate_middle(example["body_excerpt"], max_chars=EXAMPLE_BODY_CHARS)
     fixed_tokens = estimate_tokens(str({**data["ticket"], "body": ""}))
     body_budget_chars = max(int(token_budget * 0.7) - fixed_tokens, 50) * CHARS_PER_TOKEN
-    data["ticket"]["body"] = truncate_middle(ticket.body, max_chars=body_budget_chars)
+    data["ticket"]["body"] = truncate_middle(data["ticket"]["body"], max_chars=body_budget_chars)
 
     remaining = token_budget - fixed_tokens - estimate_tokens(data["ticket"]["body"])
-    for earlier in ticket.customer_history(limit=HISTORY_LIMIT):
-        item = {
-            "received_at": earlier.received_at.date().isoformat(),
-            "subject": earlier.subject,
-            "body_excerpt": truncate_middle(earlier.body, max_chars=HISTORY_BODY_CHARS),
-        }
+    history, data["customer_history"] = data["customer_history"], []
+    for item in history:
+        item["body_excerpt"] = truncate_middle(item["body_excerpt"], max_chars=HISTORY_BODY_CHARS)
         cost = estimate_tokens(str(item))
         if cost > remaining:
             break

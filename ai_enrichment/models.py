@@ -155,6 +155,10 @@ class AICall(models.Model):
     error_message = models.CharField(max_length=500, blank=True)
     http_status = models.PositiveSmallIntegerField(null=True, blank=True)
     request_id = models.CharField(max_length=100, blank=True)
+    # How many distinct values each kind of PII had replaced by placeholders in this request
+    # ({"email": 2, "phone": 1}); null when nothing was redacted (a local provider, or a source with
+    # redaction off). Never the values themselves.
+    redactions = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

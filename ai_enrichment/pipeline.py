@@ -1,7 +1,8 @@
 """The enrichment pipeline: from a claimed enrichment to a validated, accounted result.
 
-    claim (services) → context + prompt → provider chain, each provider with one retry loop and one
-    repair attempt → validation → finish (services) → callback (on commit)
+    claim (services) → context + prompt (PII redacted for external providers) → provider chain, each
+    provider with one retry loop and one repair attempt → validation, placeholders restored → finish
+    (services) → callback (on commit)
 
 Every provider call is recorded as an AICall. Nothing raises out of here for a provider's fault: the
 enrichment always ends `done`, `fallback` or `failed` with a reason an agent can read.
@@ -14,7 +15,7 @@ import logging
 import random
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.db import connection
@@ -26,6 +27,7 @@ from ai_enrichment.models import AICall, Enrichment
 from ai_enrichment.prompts import PromptParts, enrichment_prompt
 from ai_enrichment.providers import provider_get
 from ai_enrichment.providers.base import Provider, ProviderAnswer, ProviderError, Repair
+from ai_enrichment.redaction import RedactionMap, redactor
 from ai_enrichment.selectors import Taxonomy, taxonomy_current
 from ai_enrichment.services import MAX_CLAIMS, enrichment_claim_batch, enrichment_finish
 from ai_enrichment.validation import EnrichmentOutput, validate_output
@@ -113,18 +115,25 @@ def _process(enrichment: Enrichment) -> Enrichment:
             reason="No AI provider is configured (set ANTHROPIC_API_KEY); work this ticket as usual.",
         )
     taxonomy = taxonomy_current()
-    prompt = enrichment_prompt(
-        context=_context(enrichment),
-        taxonomy=taxonomy,
-        version=settings.AI_PROMPT_VERSION,
-        token_budget=settings.AI_CONTEXT_TOKEN_BUDGET,
-        summary_max_chars=settings.AI_SUMMARY_MAX_CHARS,
-        reply_max_chars=settings.AI_REPLY_MAX_CHARS,
-    )
+    context = _context(enrichment)
+    prompts: dict[bool, PromptParts] = {}  # by "redacted": built once each, when a provider needs it
     deadline = time.monotonic() + settings.AI_DEADLINE_SECONDS
     reasons: list[str] = []
     for position, name in enumerate(chain):
         provider = provider_get(name)
+        # The one place where personal data is kept from external providers.
+        redacted = provider.external and enrichment.ticket.source.redact_pii
+        if redacted not in prompts:
+            prompts[redacted] = enrichment_prompt(
+                context=context,
+                taxonomy=taxonomy,
+                version=settings.AI_PROMPT_VERSION,
+                token_budget=settings.AI_CONTEXT_TOKEN_BUDGET,
+                summary_max_chars=settings.AI_SUMMARY_MAX_CHARS,
+                reply_max_chars=settings.AI_REPLY_MAX_CHARS,
+                redaction=RedactionMap(redactor()) if redacted else None,
+            )
+        prompt = prompts[redacted]
         attempt = ProviderRun(
             enrichment=enrichment, provider=provider, prompt=prompt, taxonomy=taxonomy, deadline=deadline
         )
@@ -136,10 +145,8 @@ def _process(enrichment: Enrichment) -> Enrichment:
                 status=Status.DONE if position == 0 else Status.FALLBACK,
                 reason="" if position == 0 else f"Answered by {name} because {'; '.join(reasons)}.",
                 output=output,
-                citations=[
-                    passage.citation() for passage in prompt.context.passages if passage.chunk_id in cited
-                ],
-                passages_offered=len(prompt.context.passages),
+                citations=[passage.citation() for passage in context.passages if passage.chunk_id in cited],
+                passages_offered=len(context.passages),
                 provider=name,
                 model=attempt.model,
                 prompt_version=prompt.version,
@@ -150,7 +157,7 @@ def _process(enrichment: Enrichment) -> Enrichment:
         status=Status.FAILED,
         reason=f"No AI suggestion: {'; '.join(reasons)}. Work this ticket as usual; you can retry later.",
         provider=chain[-1],
-        prompt_version=prompt.version,
+        prompt_version=settings.AI_PROMPT_VERSION,
     )
 
 
@@ -190,6 +197,7 @@ class ProviderRun:
                 summary_max_chars=settings.AI_SUMMARY_MAX_CHARS,
                 reply_max_chars=settings.AI_REPLY_MAX_CHARS,
                 offered_passages={passage.chunk_id for passage in self.prompt.context.passages},
+                redaction=self.prompt.redaction,
             )
             self._record(
                 answer=answer,
@@ -198,7 +206,7 @@ class ProviderRun:
                 problems=validation.problems,
             )
             if validation.output is not None:
-                return validation.output
+                return _restored(validation.output, self.prompt.redaction)
             previous = answer.output if isinstance(answer.output, str) else _as_json(answer.output)
             repair = Repair(previous_answer=previous, problems=validation.problems)
         self.failure = f"returned invalid output twice ({' '.join(repair.problems)[:200]})"
@@ -253,6 +261,7 @@ class ProviderRun:
             error_class="" if valid else "InvalidOutput",
             error_message="" if valid else " ".join(problems),
             request_id=answer.request_id,
+            redactions=self.prompt.redaction.counts if self.prompt.redaction else None,
         )
 
     def _record_error(self, *, error: ProviderError, attempt: int, is_repair: bool, started: float) -> None:
@@ -270,7 +279,19 @@ class ProviderRun:
             error_class=_error_class(error),
             error_message=str(error),
             http_status=error.http_status,
+            redactions=self.prompt.redaction.counts if self.prompt.redaction else None,
         )
+
+
+def _restored(output: EnrichmentOutput, redaction: RedactionMap | None) -> EnrichmentOutput:
+    """What agents see carries the originals again (validation has checked every placeholder)."""
+    if redaction is None:
+        return output
+    return replace(
+        output,
+        summary=redaction.restore(output.summary),
+        suggested_reply=redaction.restore(output.suggested_reply),
+    )
 
 
 def _backoff(attempt: int, retry_after: float | None) -> float:

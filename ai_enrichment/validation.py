@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from ai_enrichment.prompts import SENTIMENTS
+from ai_enrichment.redaction import RedactionMap
 from ai_enrichment.selectors import Taxonomy
 
 # A sentence ends at . ! ? (or their CJK forms) followed by space or the end; good enough to catch a
@@ -40,7 +41,9 @@ def validate_output(
     summary_max_chars: int,
     reply_max_chars: int,
     offered_passages: set[int] = frozenset(),
+    redaction: RedactionMap | None = None,
 ) -> Validation:
+    """With a `redaction`, a placeholder the prompt never had (the model made it up) is a problem."""
     if not isinstance(raw, dict):
         return Validation(
             None, ["The answer must be a JSON object given through the record_enrichment tool."]
@@ -54,6 +57,11 @@ def validate_output(
             return ""
         if len(value) > max_chars:
             problems.append(f"`{field}` is {len(value)} characters; the limit is {max_chars}.")
+        if redaction is not None and (invented := redaction.unknown_placeholders(value)):
+            problems.append(
+                f"`{field}` has placeholders that are not in the ticket data: {', '.join(invented)}. "
+                "Use only placeholders that appear in the ticket data, exactly as written."
+            )
         return value.strip()
 
     category, priority = raw.get("category"), raw.get("priority")

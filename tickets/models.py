@@ -29,6 +29,13 @@ class Source(models.Model):
     )
     callback_url = models.URLField(max_length=500, blank=True)
     is_active = models.BooleanField(default=True)
+    redact_pii = models.BooleanField(
+        "redact PII",
+        default=True,
+        help_text="Replace e-mail addresses, phone numbers, card numbers, IBANs, IP addresses and the "
+        "PII_CUSTOM_PATTERNS with placeholders before a ticket goes to an external AI provider; agents "
+        "still see the originals.",
+    )
     teams = models.ManyToManyField(
         Group,
         blank=True,

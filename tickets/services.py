@@ -26,7 +26,13 @@ class SourceCreated:
 
 
 def source_create(
-    *, name: str, slug: str = "", callback_url: str = "", signing_secret: str = "", is_active: bool = True
+    *,
+    name: str,
+    slug: str = "",
+    callback_url: str = "",
+    signing_secret: str = "",
+    is_active: bool = True,
+    redact_pii: bool = True,
 ) -> SourceCreated:
     source = Source(
         name=name,
@@ -34,6 +40,7 @@ def source_create(
         callback_url=callback_url,
         signing_secret=signing_secret,
         is_active=is_active,
+        redact_pii=redact_pii,
     )
     api_key = source_assign_api_key(source=source)
     source.full_clean()

@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 
 from ai_enrichment.context import EnrichmentContext, prompt_data
+from ai_enrichment.redaction import RedactionMap
 from ai_enrichment.selectors import Taxonomy
 
 PROMPTS_DIR = Path(__file__).resolve().parent
@@ -27,6 +28,8 @@ class PromptParts:
     ticket_data: str  # the ticket and its context, delimited, as data
     schema: dict  # JSON schema of the answer
     context: EnrichmentContext  # the same context as structured data, for providers that are not LLMs
+    # The placeholders in ticket_data and the originals they stand for; None when nothing was redacted.
+    redaction: RedactionMap | None = None
 
 
 @cache
@@ -79,7 +82,9 @@ def enrichment_prompt(
     token_budget: int,
     summary_max_chars: int,
     reply_max_chars: int,
+    redaction: RedactionMap | None = None,
 ) -> PromptParts:
+    """With a `redaction`, ticket_data carries placeholders instead of personal data (see redaction.py)."""
     system = prompt_template(version).format(
         categories="\n".join(f"- {label.slug}: {label.description}" for label in taxonomy.categories),
         priorities="\n".join(f"- {label.slug}: {label.description}" for label in taxonomy.priorities),
@@ -87,7 +92,10 @@ def enrichment_prompt(
     return PromptParts(
         version=version,
         system=system,
-        ticket_data=as_data_block(prompt_data(context=context, token_budget=token_budget)),
+        ticket_data=as_data_block(
+            prompt_data(context=context, token_budget=token_budget, redaction=redaction)
+        ),
         schema=answer_schema(taxonomy, summary_max_chars=summary_max_chars, reply_max_chars=reply_max_chars),
         context=context,
+        redaction=redaction,
     )

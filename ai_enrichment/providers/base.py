@@ -57,6 +57,9 @@ class ProviderError(Exception):
 class Provider(ABC):
     name: str
     model: str
+    # The prompt leaves this machine: the pipeline sends it with personal data redacted
+    # (when the ticket's source asks for it, as it does by default).
+    external: bool = True
 
     @abstractmethod
     def complete(

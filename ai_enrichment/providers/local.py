@@ -15,6 +15,7 @@ from ai_enrichment.services import ticket_embedding_ensure
 class LocalProvider(Provider):
     name = "local"
     model = "local-knn-v1"
+    external = False  # runs in this process: it reads the ticket itself, nothing is redacted
 
     def complete(
         self, *, prompt: PromptParts, repair: Repair | None, max_output_tokens: int, timeout: float

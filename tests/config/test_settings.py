@@ -72,3 +72,17 @@ def test_the_start_up_check_warns_when_enrichment_threads_exceed_the_connection_
     settings.AI_ENRICHMENT_BATCH = 1000
     [warning] = enrichment_threads_fit_the_connection_limit(None, databases=["default"])
     assert warning.id == "ai_enrichment.W002"
+
+
+def test_custom_pii_patterns_are_name_equals_regex_separated_by_semicolons():
+    result = load_settings(
+        "PII_CUSTOM_PATTERNS", PII_CUSTOM_PATTERNS=r"Contract=CT-\d{2,6}; policy=POL-[A-Z]{2}"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == r"{'contract': 'CT-\\d{2,6}', 'policy': 'POL-[A-Z]{2}'}"
+
+
+def test_a_custom_pii_pattern_without_a_name_refuses_to_start():
+    result = load_settings("PII_CUSTOM_PATTERNS", PII_CUSTOM_PATTERNS=r"CT-\d{6}")
+    assert result.returncode != 0
+    assert "is not name=regex" in result.stderr

@@ -1,5 +1,6 @@
 """Sources: keys are shown once and stored hashed; the command prints the key alone on its last line."""
 
+import re
 from io import StringIO
 
 import pytest
@@ -46,3 +47,20 @@ def test_rotating_a_key_retires_the_old_one(db):
     new_key = source_rotate_api_key(source=created.source)
     assert SourceClient(created.api_key).post("/api/v1/tickets", ticket_payload()).status_code == 401
     assert SourceClient(new_key).post("/api/v1/tickets", ticket_payload()).status_code == 201
+
+
+def test_a_source_redacts_pii_unless_created_without(db):
+    assert source_create(name="Desk").source.redact_pii is True
+    call_command("create_source", "Internal desk", "--no-redact-pii", stdout=StringIO())
+    assert Source.objects.get(slug="internal-desk").redact_pii is False
+
+
+def test_the_admin_switches_redaction_per_source(admin_client):
+    source = source_create(name="Desk").source
+    form = admin_client.get(f"/admin/tickets/source/{source.pk}/change/").content.decode()
+    assert "checked" in re.search(r'<input[^>]*name="redact_pii"[^>]*>', form).group()
+    admin_client.post(
+        f"/admin/tickets/source/{source.pk}/change/", {"name": "Desk", "slug": "desk", "is_active": "on"}
+    )
+    source.refresh_from_db()
+    assert source.redact_pii is False

@@ -14,10 +14,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--secret", default="", help="HMAC secret: requests must be signed, callbacks are."
         )
+        parser.add_argument(
+            "--no-redact-pii",
+            action="store_true",
+            help="Send this source's tickets to external AI providers with personal data as it is.",
+        )
 
-    def handle(self, *args, name, slug, callback_url, secret, **options):
+    def handle(self, *args, name, slug, callback_url, secret, no_redact_pii, **options):
         try:
-            created = source_create(name=name, slug=slug, callback_url=callback_url, signing_secret=secret)
+            created = source_create(
+                name=name,
+                slug=slug,
+                callback_url=callback_url,
+                signing_secret=secret,
+                redact_pii=not no_redact_pii,
+            )
         except ValidationError as error:
             problems = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items())
             raise CommandError(f"Cannot create source: {problems}") from None
