@@ -117,6 +117,8 @@ class Enrichment(models.Model):
         indexes = [
             # Workers claim the oldest pending ones; the sweeper finds stuck ones.
             models.Index(fields=["status", "created_at"], name="enrichment_status_created_idx"),
+            # The lead dashboard reads a period of them.
+            models.Index(fields=["created_at"], name="enrichment_created_idx"),
         ]
 
     def __str__(self) -> str:
@@ -164,7 +166,10 @@ class AICall(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = "AI call"
-        indexes = [models.Index(fields=["provider", "model", "created_at"], name="aicall_provider_model_idx")]
+        indexes = [
+            models.Index(fields=["provider", "model", "created_at"], name="aicall_provider_model_idx"),
+            models.Index(fields=["created_at"], name="aicall_created_idx"),  # the dashboard's periods
+        ]
 
     def __str__(self) -> str:
         return f"{self.provider}/{self.model} #{self.attempt} {self.status}"

@@ -24,13 +24,12 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import connection
 from django.db.models import (
     Aggregate,
-    Avg,
+    BooleanField,
     Count,
-    Exists,
+    ExpressionWrapper,
     F,
     FloatField,
     Func,
-    OuterRef,
     Q,
     QuerySet,
     Sum,
@@ -193,6 +192,79 @@ class Difference:
         return interval is not None and (interval[0] > 0 or interval[1] < 0)
 
 
+# --- Grouped counts shared by several sections ----------------------------------------------------------
+# One GROUP BY per large table, by (week, prompt version, model) or (provider, model, prompt version):
+# the sections sum the few hundred groups they need, so the page reads each table once or twice instead
+# of once per figure.
+
+
+@dataclass(frozen=True)
+class Groups:
+    rows: list[dict]
+
+    def total(self, key: str):
+        return sum(row[key] for row in self.rows)
+
+    def by(self, dimension: str) -> dict:
+        """{value of `dimension`: {count name: sum}}, in order of first appearance."""
+        sums: dict = {}
+        for row in self.rows:
+            into = sums.setdefault(row[dimension], {})
+            for key, value in row.items():
+                if key not in GROUP_DIMENSIONS:
+                    into[key] = into.get(key, 0) + value
+        return sums
+
+
+GROUP_DIMENSIONS = ("week", "provider", "prompt_version", "model")
+
+
+def suggestion_groups(filters: DashboardFilters) -> Groups:
+    return Groups(
+        list(
+            enrichments_for(filters)
+            .filter(status__in=ANSWERED)
+            .values("provider", "model", "prompt_version")
+            .annotate(suggestions=Count("id"))
+            .order_by("-suggestions", "provider", "model", "prompt_version")
+        )
+    )
+
+
+def feedback_groups(filters: DashboardFilters) -> Groups:
+    edited = Q(kind__in=REPLY_KINDS, similarity__lt=1)
+    return Groups(
+        list(
+            feedback_for(filters)
+            .annotate(week=TruncWeek("created_at"))
+            .values("week", "prompt_version", "model")
+            .annotate(
+                **_reply_counts(),
+                edited=Count("id", filter=edited),
+                edited_similarity=Coalesce(Sum("similarity", filter=edited), 0.0),
+                labels_accepted=Count("id", filter=Q(kind=Feedback.Kind.LABELS_ACCEPTED)),
+                labels_changed=Count("id", filter=Q(kind=Feedback.Kind.LABELS_CHANGED)),
+                regenerated=Count("id", filter=Q(kind=Feedback.Kind.REGENERATE)),
+            )
+            .order_by()
+        )
+    )
+
+
+def evaluated_groups(filters: DashboardFilters) -> Groups:
+    return Groups(
+        list(
+            evaluated_for(filters)
+            .annotate(week=TruncWeek("created_at"))
+            .values("week", "prompt_version", "model")
+            .annotate(
+                evaluated=Count("id"), correct=Count("id", filter=Q(category=F("ticket__label__category")))
+            )
+            .order_by()
+        )
+    )
+
+
 # --- Sections ---------------------------------------------------------------------------------------------
 
 
@@ -223,23 +295,25 @@ class Volume:
         return self.share(sum(n for provider, _, n in self.by_provider if provider == "local"))
 
 
-def volume(filters: DashboardFilters) -> Volume:
+def volume(filters: DashboardFilters, *, suggestions: Groups) -> Volume:
     tickets = _period(Ticket.objects.all(), filters, "received_at")
     if filters.source_ids is not None:
         tickets = tickets.filter(source_id__in=filters.source_ids)
-    enrichments = enrichments_for(filters)
-    by_status = dict(enrichments.values_list("status").annotate(n=Count("id")).order_by())
-    by_provider = list(
-        enrichments.filter(status__in=ANSWERED)
-        .values_list("provider", "model")
-        .annotate(n=Count("id"))
-        .order_by("-n", "provider", "model")
+    counts = enrichments_for(filters).aggregate(
+        **{status: Count("id", filter=Q(status=status)) for status in Enrichment.Status.values},
+        tickets_enriched=Count("ticket_id", distinct=True, filter=Q(status__in=ANSWERED)),
     )
+    by_provider: dict[tuple[str, str], int] = {}
+    for row in suggestions.rows:
+        key = (row["provider"], row["model"])
+        by_provider[key] = by_provider.get(key, 0) + row["suggestions"]
     return Volume(
         tickets_received=tickets.count(),
-        tickets_enriched=enrichments.filter(status__in=ANSWERED).values("ticket_id").distinct().count(),
-        by_status=by_status,
-        by_provider=by_provider,
+        tickets_enriched=counts.pop("tickets_enriched"),
+        by_status={status: n for status, n in counts.items() if n},
+        by_provider=sorted(
+            ((p, m, n) for (p, m), n in by_provider.items()), key=lambda row: (-row[2], row[:2])
+        ),
     )
 
 
@@ -290,17 +364,23 @@ def _reply_counts() -> dict:
     }
 
 
-def usefulness(filters: DashboardFilters) -> Usefulness:
+def usefulness(filters: DashboardFilters, *, feedback_counts: Groups) -> Usefulness:
+    totals = {
+        name: feedback_counts.total(name)
+        for name in (
+            "replies",
+            "unchanged",
+            "lightly_edited",
+            "heavily_edited",
+            "rewritten",
+            "votes_up",
+            "votes_down",
+            "labels_accepted",
+            "labels_changed",
+            "regenerated",
+        )
+    }
     feedback = feedback_for(filters)
-    counts = _reply_counts()
-    counts.pop("accepted")
-    totals = feedback.aggregate(
-        **counts,
-        mean_edited_similarity=Avg("similarity", filter=Q(kind__in=REPLY_KINDS, similarity__lt=1)),
-        labels_accepted=Count("id", filter=Q(kind=Feedback.Kind.LABELS_ACCEPTED)),
-        labels_changed=Count("id", filter=Q(kind=Feedback.Kind.LABELS_CHANGED)),
-        regenerated=Count("id", filter=Q(kind=Feedback.Kind.REGENERATE)),
-    )
     reasons = dict(Feedback.Reason.choices)
     down_reasons = [
         (reasons.get(reason, "No reason given"), n)
@@ -317,7 +397,14 @@ def usefulness(filters: DashboardFilters) -> Usefulness:
         .annotate(n=Count("id"), seconds=Percentiles("seconds_to_action", fractions=(0.5,)))
         .order_by("kind")
     ]
-    return Usefulness(down_reasons=down_reasons, seconds_to_action=timings, **totals)
+    return Usefulness(
+        down_reasons=down_reasons,
+        seconds_to_action=timings,
+        mean_edited_similarity=ratio(
+            feedback_counts.total("edited_similarity"), feedback_counts.total("edited")
+        ),
+        **totals,
+    )
 
 
 @dataclass(frozen=True)
@@ -396,43 +483,65 @@ class Accuracy:
 
 
 def accuracy(filters: DashboardFilters) -> Accuracy:
-    threshold = settings.AI_LOW_CONFIDENCE
-    evaluated = evaluated_for(filters)
-    right = Q(category=F("ticket__label__category"))
-    unsure = Q(confidence__lt=threshold)
-    totals = evaluated.aggregate(
-        evaluated=Count("id"),
-        category_correct=Count("id", filter=right),
-        priority_correct=Count("id", filter=Q(priority=F("ticket__label__priority"))),
-        low_confidence_evaluated=Count("id", filter=unsure),
-        low_confidence_wrong=Count("id", filter=unsure & ~right),
-        confident_wrong=Count("id", filter=~unsure & ~right & Q(confidence__isnull=False)),
+    """One pass over the agent-labeled suggestions, grouped by (AI category, agent's category,
+    confidence band): every accuracy figure, the confusion matrix and the calibration table are sums
+    over those few hundred groups."""
+    unsure = Q(confidence__lt=settings.AI_LOW_CONFIDENCE)
+    groups = (
+        evaluated_for(filters)
+        # Ten bands of 0.1; confidence 1.0 belongs with the 0.9 band.
+        .annotate(band=Floor(Func(F("confidence") * 10, Value(9.0), function="LEAST")))
+        .values_list("category", "ticket__label__category", "band")
+        .annotate(
+            n=Count("id"),
+            priority_kept=Count("id", filter=Q(priority=F("ticket__label__priority"))),
+            unsure=Count("id", filter=unsure),
+            confidence_sum=Coalesce(Sum("confidence"), 0.0),
+        )
+        .order_by()
     )
+    totals = dict.fromkeys(
+        (
+            "evaluated",
+            "category_correct",
+            "priority_correct",
+            "low_confidence_evaluated",
+            "low_confidence_wrong",
+            "confident_wrong",
+        ),
+        0,
+    )
+    confusion: dict[tuple[str, str], int] = {}
+    bands: dict[int, list] = {}  # band → [n, confidence sum, correct]
+    for ai_label, agent_label, band, n, priority_kept, unsure_n, confidence_sum in groups:
+        right = ai_label == agent_label
+        totals["evaluated"] += n
+        totals["category_correct"] += n if right else 0
+        totals["priority_correct"] += priority_kept
+        totals["low_confidence_evaluated"] += unsure_n
+        if not right:
+            totals["low_confidence_wrong"] += unsure_n
+            totals["confident_wrong"] += n - unsure_n if band is not None else 0
+        confusion[ai_label, agent_label] = confusion.get((ai_label, agent_label), 0) + n
+        if band is not None:
+            sums = bands.setdefault(int(band), [0, 0.0, 0])
+            sums[0] += n
+            sums[1] += confidence_sum
+            sums[2] += n if right else 0
     overall = (
         enrichments_for(filters)
         .filter(status__in=ANSWERED, confidence__isnull=False)
         .aggregate(suggestions_with_confidence=Count("id"), low_confidence=Count("id", filter=unsure))
     )
-    confusion = list(
-        evaluated.values_list("category", "ticket__label__category").annotate(n=Count("id")).order_by()
+    return Accuracy(
+        confusion=[(ai, agent, n) for (ai, agent), n in confusion.items()],
+        calibration=[
+            CalibrationBin(low=band / 10, n=n, mean_confidence=total / n, accuracy=correct / n)
+            for band, (n, total, correct) in sorted(bands.items())
+        ],
+        **totals,
+        **overall,
     )
-    # Ten bins of 0.1; confidence 1.0 belongs with the 0.9 bin.
-    bins = (
-        evaluated.filter(confidence__isnull=False)
-        .annotate(bin=Floor(Func(F("confidence") * 10, Value(9.0), function="LEAST")))
-        .values_list("bin")
-        .annotate(
-            n=Count("id"),
-            mean_confidence=Avg("confidence"),
-            correct=Count("id", filter=right),
-        )
-        .order_by("bin")
-    )
-    calibration = [
-        CalibrationBin(low=round(b / 10, 1), n=n, mean_confidence=mean, accuracy=correct / n)
-        for b, n, mean, correct in bins
-    ]
-    return Accuracy(confusion=confusion, calibration=calibration, **totals, **overall)
 
 
 @dataclass(frozen=True)
@@ -480,7 +589,9 @@ def cost_and_speed(filters: DashboardFilters) -> CostAndSpeed:
     end_to_end = (
         enrichments_for(filters)
         .filter(status__in=ANSWERED, trigger=Enrichment.Trigger.CREATED, finished_at__isnull=False)
-        .aggregate(seconds=Percentiles(Seconds(F("finished_at") - F("ticket__received_at"))))
+        # A new ticket's enrichment row is created in the ticket's own ingest transaction: its
+        # created_at is the ingest time, with no join to the ticket.
+        .aggregate(seconds=Percentiles(Seconds(F("finished_at") - F("created_at"))))
     )
     return CostAndSpeed(**totals, end_to_end_seconds=end_to_end["seconds"])
 
@@ -532,11 +643,16 @@ class Knowledge:
 
 def knowledge(filters: DashboardFilters, *, limit: int = 10) -> Knowledge:
     suggestions = enrichments_for(filters).filter(status__in=ANSWERED)
-    poor = Feedback.objects.filter(enrichment=OuterRef("pk")).filter(
+    poor = Feedback.objects.filter(
         Q(kind=Feedback.Kind.VOTE, vote=Feedback.Vote.DOWN)
         | Q(kind__in=REPLY_KINDS, similarity__lt=settings.DASHBOARD_LIGHT_EDIT_SIMILARITY)
+    ).values("enrichment_id")
+    # `id IN (subquery)` in the select list runs as one hashed lookup table, not a query per row.
+    cited = (
+        suggestions.exclude(citations=[])
+        .annotate(poor=ExpressionWrapper(Q(pk__in=poor), output_field=BooleanField()))
+        .values("citations", "poor")
     )
-    cited = suggestions.exclude(citations=[]).annotate(poor=Exists(poor)).values("citations", "poor")
     inner_sql, params = cited.query.sql_with_params()
     # One row per citation: the ORM has no set-returning functions, so the filtered queryset is the
     # inner query and jsonb_array_elements unnests its citations.
@@ -579,40 +695,32 @@ class Week:
         return None if not self.tickets else self.cost_usd / self.tickets
 
 
-def trends(filters: DashboardFilters) -> list[Week]:
+def trends(filters: DashboardFilters, *, feedback_counts: Groups, evaluated: Groups) -> list[Week]:
     """Weekly series (weeks start on Monday) of acceptance, accuracy, cost per ticket and latency."""
     weeks: dict[datetime, dict] = {}
-    for start, replies, accepted in (
-        feedback_for(filters)
-        .annotate(week=TruncWeek("created_at"))
-        .values_list("week")
-        .annotate(replies=_reply_counts()["replies"], accepted=_reply_counts()["accepted"])
-        .order_by()
-    ):
-        weeks.setdefault(start, {})["acceptance"] = Proportion(accepted, replies)
-    for start, n, correct in (
-        evaluated_for(filters)
-        .annotate(week=TruncWeek("created_at"))
-        .values_list("week")
-        .annotate(n=Count("id"), correct=Count("id", filter=Q(category=F("ticket__label__category"))))
-        .order_by()
-    ):
-        weeks.setdefault(start, {})["accuracy"] = Proportion(correct, n)
-    for start, cost, tickets, latency in (
-        ai_calls_for(filters)
-        .annotate(week=TruncWeek("created_at"))
-        .values_list("week")
+    for start, sums in feedback_counts.by("week").items():
+        weeks.setdefault(start, {})["acceptance"] = Proportion(sums["accepted"], sums["replies"])
+    for start, sums in evaluated.by("week").items():
+        weeks.setdefault(start, {})["accuracy"] = Proportion(sums["correct"], sums["evaluated"])
+    for start, cost, tickets, latency in _calls_by(filters, TruncWeek("created_at")):
+        weeks.setdefault(start, {}).update(cost_usd=cost, tickets=tickets, latency_p50_ms=latency)
+    return [Week(start=start, **values) for start, values in sorted(weeks.items())]
+
+
+def _calls_by(filters: DashboardFilters, group) -> list[tuple]:
+    """(group, cost, distinct tickets, median latency of successful calls) per group of AI calls."""
+    return [
+        (key, cost, tickets, latency[0] if latency else None)
+        for key, cost, tickets, latency in ai_calls_for(filters)
+        .annotate(group=group)
+        .values_list("group")
         .annotate(
             cost=Coalesce(Sum("cost_usd"), Decimal(0)),
             tickets=Count("ticket_id", distinct=True),
             latency=Percentiles("latency_ms", fractions=(0.5,), filter=Q(status=AICall.Status.OK)),
         )
         .order_by()
-    ):
-        weeks.setdefault(start, {}).update(
-            cost_usd=cost, tickets=tickets, latency_p50_ms=latency[0] if latency else None
-        )
-    return [Week(start=start, **values) for start, values in sorted(weeks.items())]
+    ]
 
 
 @dataclass(frozen=True)
@@ -661,53 +769,31 @@ class Comparison:
 COMPARE_DIMENSIONS = {"prompt_version": "Prompt version", "model": "Model"}
 
 
-def comparison(filters: DashboardFilters, *, dimension: str = "prompt_version", limit: int = 4) -> Comparison:
+def comparison(
+    filters: DashboardFilters,
+    *,
+    dimension: str,
+    suggestions: Groups,
+    feedback_counts: Groups,
+    evaluated: Groups,
+    limit: int = 4,
+) -> Comparison:
     if dimension not in COMPARE_DIMENSIONS:
         raise ValueError(f"Cannot compare by {dimension!r}")
-    variants: dict[str, dict] = {}
-    counts = _reply_counts()
-    for name, suggestions in (
-        enrichments_for(filters)
-        .filter(status__in=ANSWERED)
-        .values_list(dimension)
-        .annotate(n=Count("id"))
-        .order_by("-n", dimension)[:limit]
-    ):
-        variants[name] = {"suggestions": suggestions}
-    names = list(variants)
-    for name, replies, accepted, up, down in (
-        feedback_for(filters)
-        .filter(**{f"{dimension}__in": names})
-        .values_list(dimension)
-        .annotate(
-            replies=counts["replies"],
-            accepted=counts["accepted"],
-            up=counts["votes_up"],
-            down=counts["votes_down"],
-        )
-        .order_by()
-    ):
-        variants[name].update(acceptance=Proportion(accepted, replies), thumbs_up=Proportion(up, up + down))
-    for name, n, correct in (
-        evaluated_for(filters)
-        .filter(**{f"{dimension}__in": names})
-        .values_list(dimension)
-        .annotate(n=Count("id"), correct=Count("id", filter=Q(category=F("ticket__label__category"))))
-        .order_by()
-    ):
-        variants[name]["accuracy"] = Proportion(correct, n)
-    for name, cost, tickets, latency in (
-        ai_calls_for(filters)
-        .filter(**{f"{dimension}__in": names})
-        .values_list(dimension)
-        .annotate(
-            cost=Coalesce(Sum("cost_usd"), Decimal(0)),
-            tickets=Count("ticket_id", distinct=True),
-            latency=Percentiles("latency_ms", fractions=(0.5,), filter=Q(status=AICall.Status.OK)),
-        )
-        .order_by()
-    ):
-        variants[name].update(cost_usd=cost, tickets=tickets, latency_p50_ms=latency[0] if latency else None)
+    by_suggestions = sorted(
+        suggestions.by(dimension).items(), key=lambda item: (-item[1]["suggestions"], item[0])
+    )
+    variants = {name: {"suggestions": sums["suggestions"]} for name, sums in by_suggestions[:limit]}
+    for name, sums in feedback_counts.by(dimension).items():
+        if name in variants:
+            variants[name]["acceptance"] = Proportion(sums["accepted"], sums["replies"])
+            variants[name]["thumbs_up"] = Proportion(sums["votes_up"], sums["votes_up"] + sums["votes_down"])
+    for name, sums in evaluated.by(dimension).items():
+        if name in variants:
+            variants[name]["accuracy"] = Proportion(sums["correct"], sums["evaluated"])
+    for name, cost, tickets, latency in _calls_by(filters, F(dimension)):
+        if name in variants:
+            variants[name].update(cost_usd=cost, tickets=tickets, latency_p50_ms=latency)
     return Comparison(
         dimension=dimension, variants=[Variant(name=name, **values) for name, values in variants.items()]
     )
@@ -730,11 +816,14 @@ class Dashboard:
 
 
 def dashboard_figures(*, filters: DashboardFilters, compare_by: str = "prompt_version") -> Dashboard:
-    useful = usefulness(filters)
+    suggestions = suggestion_groups(filters)
+    feedback_counts = feedback_groups(filters)
+    evaluated = evaluated_groups(filters)
+    useful = usefulness(filters, feedback_counts=feedback_counts)
     cost = cost_and_speed(filters)
     return Dashboard(
         filters=filters,
-        volume=volume(filters),
+        volume=volume(filters, suggestions=suggestions),
         usefulness=useful,
         accuracy=accuracy(filters),
         cost=cost,
@@ -745,15 +834,24 @@ def dashboard_figures(*, filters: DashboardFilters, compare_by: str = "prompt_ve
             ai_cost_usd=cost.cost_usd,
         ),
         knowledge=knowledge(filters),
-        trends=trends(filters),
-        comparison=comparison(filters, dimension=compare_by),
+        trends=trends(filters, feedback_counts=feedback_counts, evaluated=evaluated),
+        comparison=comparison(
+            filters,
+            dimension=compare_by,
+            suggestions=suggestions,
+            feedback_counts=feedback_counts,
+            evaluated=evaluated,
+        ),
     )
 
 
 def filter_choices() -> dict[str, list[str]]:
     """The providers, models and prompt versions that have produced suggestions, for the filter form."""
     rows = (
-        Enrichment.objects.exclude(provider="").values_list("provider", "model", "prompt_version").distinct()
+        Enrichment.objects.exclude(provider="")
+        .values_list("provider", "model", "prompt_version")
+        .order_by()  # not the model's ordering, which would make every row distinct
+        .distinct()
     )
     providers, models, versions = set(), set(), set()
     for provider, model, version in rows:
