@@ -4,7 +4,8 @@ Seeds (in its own database, `bench_dashboard`, recreated each run) tickets sprea
 with an enrichment, its AI calls, and for most of them an agent's labels, sent reply and sometimes a
 vote, in bulk. Then renders the dashboard in-process through Django's full request stack as a signed-in
 lead, for the last 30 days and for all time (and a filtered view), and prints one JSON line: p50/p95
-server time and the query count per view.
+server time and the query count per view, cold (every figure computed) and warm (cached for the
+current DASHBOARD_CACHE_SECONDS window).
 
     .venv/bin/python bench/dashboard.py [--tickets 100000] [--requests 20]
 """
@@ -186,11 +187,23 @@ def _with(ticket, **fields):
 
 
 def measure(client, path: str, requests: int) -> dict:
+    """Cold: every figure computed (the cache emptied first). Warm: the figures of the current cache
+    window reused (DASHBOARD_CACHE_SECONDS), as for reloads and other leads in the same minute."""
+    return {
+        "cold": _timed(client, path, requests, cold=True),
+        "warm": _timed(client, path, requests, cold=False),
+    }
+
+
+def _timed(client, path: str, requests: int, *, cold: bool) -> dict:
+    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     timings, queries = [], 0
     for _ in range(requests):
+        if cold:
+            cache.clear()
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
             response = client.get(path)

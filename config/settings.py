@@ -251,6 +251,10 @@ DASHBOARD_LIGHT_EDIT_SIMILARITY = env.float("DASHBOARD_LIGHT_EDIT_SIMILARITY", d
 DASHBOARD_REWRITTEN_SIMILARITY = env.float("DASHBOARD_REWRITTEN_SIMILARITY", default=0.3)
 DASHBOARD_MINUTES_SAVED = env.float("DASHBOARD_MINUTES_SAVED", default=4.0)
 DASHBOARD_AGENT_HOURLY_COST = env.float("DASHBOARD_AGENT_HOURLY_COST", default=30.0)
+# The figures for one set of filters are computed at most once per this many seconds and kept in the
+# cache (Redis when configured): reloads, shared links and the CSV of the view on screen reuse them.
+# Rolling periods ("last 30 days") end with the window, so figures are at most this old.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
 
 # PII redaction before external providers (anthropic, openai_compatible; never needed for `local`),
 # switched per source (Source.redact_pii). Phone numbers written without a country code are read as

@@ -36,6 +36,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, Floor, TruncWeek
+from django.utils import timezone
 
 from ai_enrichment.models import AICall, Enrichment
 from feedback.models import Feedback, TicketLabel
@@ -843,6 +844,16 @@ def dashboard_figures(*, filters: DashboardFilters, compare_by: str = "prompt_ve
             evaluated=evaluated,
         ),
     )
+
+
+def dashboard_now() -> datetime:
+    """The end of rolling periods: the end of the current cache window, so that every request within
+    the window asks for the same figures (which hold everything up to when they were computed)."""
+    now = timezone.now()
+    seconds = settings.DASHBOARD_CACHE_SECONDS
+    if not seconds:
+        return now
+    return datetime.fromtimestamp((now.timestamp() // seconds + 1) * seconds, tz=now.tzinfo)
 
 
 def filter_choices() -> dict[str, list[str]]:

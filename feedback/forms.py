@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from ai_enrichment.models import Category
-from feedback.dashboard import COMPARE_DIMENSIONS, DashboardFilters
+from feedback.dashboard import COMPARE_DIMENSIONS, DashboardFilters, dashboard_now
 
 PERIODS = [
     ("7", "Last 7 days"),
@@ -61,7 +61,7 @@ class DashboardFilterForm(forms.Form):
     def filters(self, *, all_sources_visible: bool) -> DashboardFilters:
         """The filters for the dashboard's figures. Call only when the form is valid."""
         data = self.cleaned_data
-        now = timezone.now()
+        now = dashboard_now()
         if data["period"] == "custom":
             start = _midnight(data["start"])
             end = _midnight(data["end"]) + timedelta(days=1) if data["end"] else now

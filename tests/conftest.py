@@ -18,6 +18,8 @@ def test_settings(settings):
     # Batches run on threads, whose connections cannot see the rows of a test's transaction; tests of
     # batching set AI_ENRICHMENT_BATCH themselves, with committed data.
     settings.AI_ENRICHMENT_BATCH = 1
+    # Each test sees the dashboard figures of its own data (tests of the cache switch it on).
+    settings.DASHBOARD_CACHE_SECONDS = 0
     # Static files from the source folders (no collectstatic manifest needed to render a page).
     settings.STORAGES = {
         **settings.STORAGES,

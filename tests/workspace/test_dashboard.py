@@ -9,12 +9,13 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
 
 from ai_enrichment.models import Enrichment
-from feedback.dashboard import DashboardFilters, Difference, Proportion, dashboard_figures
-from feedback.services import reply_similarity
+from feedback.dashboard import DashboardFilters, Difference, Proportion, dashboard_figures, dashboard_now
+from feedback.services import feedback_vote, reply_similarity
 from tests.workspace.dashboard_data import LIGHTLY_EDITED, REWRITTEN, SUGGESTED, suggestion, worked_history
 from tickets.services import source_create
 
@@ -231,3 +232,25 @@ def test_the_feedback_dataset_reimports_through_evaluate(client, lead, history, 
     assert report["examples"] == 3
     assert report["recorded"]["accuracy"] == pytest.approx(0.6667, abs=1e-4)
     assert report["recorded"]["top_confusions"] == [{"true": "account", "predicted": "billing", "count": 1}]
+
+
+def test_figures_are_computed_once_per_cache_window(client, lead, history, settings, agent):
+    settings.DASHBOARD_CACHE_SECONDS = 60
+    cache.clear()
+    client.force_login(lead)
+    assert "1 up · 2 down" in client.get("/dashboard/").content.decode()
+
+    feedback_vote(enrichment=history["e1"], agent=agent, vote="up")
+    assert "1 up · 2 down" in client.get("/dashboard/").content.decode(), "the same window reuses them"
+    csv_rows = client.get("/dashboard/figures.csv").content.decode()
+    assert "usefulness,votes_up,,1" in csv_rows, "the CSV matches the page on screen"
+
+    cache.clear()  # as when the window has passed
+    assert "2 up · 2 down" in client.get("/dashboard/").content.decode()
+
+
+def test_rolling_periods_end_with_the_cache_window(settings):
+    settings.DASHBOARD_CACHE_SECONDS = 60
+    end = dashboard_now()
+    assert (end.second, end.microsecond) == (0, 0)
+    assert timedelta(0) < end - timezone.now() <= timedelta(seconds=60)
