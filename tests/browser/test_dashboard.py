@@ -33,4 +33,15 @@ def test_a_lead_filters_the_dashboard_and_finds_the_confusion_matrix(browser_pag
     page.goto(page.url)
     assert page.locator("select[name=prompt_version]").input_value() == "enrich-v1"
     assert "0 of 1" in page.locator(".tiles").inner_text()
+
+    # Dates appear only for "Dates…", and a period without a first day is a form error, not a 500.
+    assert not page.locator("input[name=start]").is_visible()
+    page.select_option("select[name=period]", "custom")
+    assert page.locator("input[name=start]").is_visible()
+    page.wait_for_selector("#dashboard-results .errors")
+    assert "Pick the first day of the period." in page.locator("#dashboard-results").inner_text()
+    page.fill("input[name=start]", "2020-01-01")
+    page.dispatch_event("input[name=start]", "change")
+    page.wait_for_selector("#confusion-matrix")
+    assert "0 of 1" in page.locator(".tiles").inner_text()
     assert page.dialogs == []
