@@ -219,7 +219,7 @@ AI_PROVIDER_CHAIN = env.list(
         if configured
     ],
 )
-AI_PROMPT_VERSION = env.str("AI_PROMPT_VERSION", default="enrich-v2")
+AI_PROMPT_VERSION = env.str("AI_PROMPT_VERSION", default="enrich-v3")
 AI_TIMEOUT_SECONDS = env.float("AI_TIMEOUT_SECONDS", default=30.0)  # one request
 AI_MAX_ATTEMPTS = env.int("AI_MAX_ATTEMPTS", default=3)  # per provider, retries included
 AI_RETRY_BASE_DELAY = env.float("AI_RETRY_BASE_DELAY", default=0.5)  # seconds; doubles each retry, jittered
