@@ -162,10 +162,26 @@ _AI_PERSONA = (
     r"|(?:an? )?(?:unrestricted|unfiltered|uncensored|jailbroken|evil|rogue)\b)"
 )
 # An imperative at the start of a sentence, or after "please" / "now": "Act as…", not "the app acts as…".
-_SENTENCE_START = (
-    r"(?:^|[.!?:;\n\"'«(]\s*|\b(?:please|now|i want you to|you will|you must|you should|bitte|jetzt|por favor|"
-    r"ahora|quiero que|s'il (?:te|vous) pla[iî]t|maintenant|je veux que tu) )"
-)
+_LEAD_INS = (
+    *(f"{mark}{space}" for mark in ".!?:;\"'«(" for space in ("", " ")),
+    *(
+        f"{word} "
+        for word in (
+            "please", "now", "i want you to", "you will", "you must", "you should", "bitte", "jetzt",
+            "por favor", "ahora", "quiero que", "s'il te plait", "s'il te plaît", "s'il vous plait",
+            "s'il vous plaît", "maintenant", "je veux que tu",
+        )
+    ),
+)  # fmt: skip
+_LEAD_IN = "(?:^|" + "|".join(f"(?<={re.escape(lead_in)})" for lead_in in _LEAD_INS) + ")"
+
+
+def _imperative(verb_phrase: str) -> str:
+    """`verb_phrase` at the start of a sentence or after a lead-in. The lookahead comes first so that
+    at most positions the pattern fails on one character instead of trying every lead-in."""
+    return f"(?={verb_phrase}){_LEAD_IN}{verb_phrase}"
+
+
 ROLE_PLAY = re.compile(
     "|".join(
         [
@@ -183,7 +199,7 @@ ROLE_PLAY = re.compile(
             r" mode\b",
             r"\b(?:developer|dan|god|jailbreak) mode (?:enabled|activated|on)\b",
             r"\bsimulate (?:an?|the) (?:ai|chatbot|assistant|language model|terminal|system) ",
-            rf"{_SENTENCE_START}act as (?:an?|the) (?:\w+ ){{0,2}}(?:ai|bot|model|gpt|assistant|agent with)\b",
+            _imperative(r"act as (?:an?|the) (?:\w+ ){0,2}(?:ai|bot|model|gpt|assistant|agent with)\b"),
             # de
             r"\bdu bist (?:jetzt|ab sofort|ab jetzt|nun|nicht mehr|ab heute) (?:ein|eine|einer|der|die|das|kein|"
             r"keine|mein|meine|frei|dan)\b",
@@ -193,7 +209,7 @@ ROLE_PLAY = re.compile(
             r"\bgib dich als \w+",
             # es
             r"\b(?:ahora|a partir de ahora|desde ahora) (?:eres|serás) (?:un|una|el|la|mi)\b",
-            rf"{_SENTENCE_START}(?:actúa|actúe|actúes|compórtate|comportate) como (?:si fueras|si fuera|un|una)\b",
+            _imperative(r"(?:actúa|actúe|actúes|compórtate|comportate) como (?:si fueras|si fuera|un|una)\b"),
             r"\b(?:finge|finja|fingir|simula|simule) (?:ser|que eres|que es)\b",
             r"\bhaz(?:te)? (?:de cuenta|pasar por)\b",
             r"\b(?:juega|interpreta|asume) (?:el|un) (?:papel|rol)\b",
@@ -202,7 +218,7 @@ ROLE_PLAY = re.compile(
             r"\btu es (?:maintenant|désormais|dorénavant|à présent) (?:un|une|le|la|mon|ma)\b",
             r"\b(?:fais|faites) (?:semblant|comme si) (?:d'être|que tu|de|tu|vous)",
             r"\b(?:joue|jouez|incarne|incarnez) (?:le|un) (?:rôle|personnage)\b",
-            rf"{_SENTENCE_START}(?:agis|agissez|comporte-toi|comportez-vous) comme (?:si tu|si vous|un|une)\b",
+            _imperative(r"(?:agis|agissez|comporte-toi|comportez-vous) comme (?:si tu|si vous|un|une)\b"),
             r"\btu n'es plus (?:un|une|le|la)\b",
         ]
     )
