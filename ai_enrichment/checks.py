@@ -1,5 +1,5 @@
 """Start-up checks: the embedding dimension in settings must match the vector columns in the database,
-and the PII redaction settings must be usable."""
+and the PII redaction and injection routing settings must be usable."""
 
 import re
 
@@ -72,6 +72,22 @@ def pii_redaction_settings_are_valid(app_configs, **kwargs):
                 Error(f"PII_CUSTOM_PATTERNS: {name} matches the empty string.", id="ai_enrichment.E004")
             )
     return errors
+
+
+INJECTION_ROUTES = ("flag", "local")
+
+
+@register()
+def injection_route_is_known(app_configs, **kwargs):
+    if settings.AI_INJECTION_ROUTE in INJECTION_ROUTES:
+        return []
+    return [
+        Error(
+            f"AI_INJECTION_ROUTE is {settings.AI_INJECTION_ROUTE!r}.",
+            hint="Use 'flag' (normal provider chain, flagged) or 'local' (the local model only).",
+            id="ai_enrichment.E005",
+        )
+    ]
 
 
 @register(Tags.database)

@@ -94,6 +94,13 @@ class Enrichment(models.Model):
     citations = models.JSONField(default=list, blank=True)
     passages_offered = models.PositiveSmallIntegerField(default=0)
 
+    # Guards (ai_enrichment.injection, ai_enrichment.validation): shown to agents as warnings, never
+    # acted on. The injection signals the customer's text matched (names such as "role_play"; empty:
+    # not flagged), and the URLs and e-mail addresses in the suggested reply that appear neither in the
+    # ticket, its history nor the knowledge passages the model was given.
+    injection_signals = models.JSONField(default=list, blank=True)
+    unverified_links = models.JSONField(default=list, blank=True)
+
     provider = models.CharField(max_length=40, blank=True)
     model = models.CharField(max_length=100, blank=True)
     prompt_version = models.CharField(max_length=40, blank=True)
@@ -123,6 +130,13 @@ class Enrichment(models.Model):
 
     def __str__(self) -> str:
         return f"Enrichment {self.pk} of ticket {self.ticket_id} ({self.status})"
+
+    def injection_warnings(self) -> list[str]:
+        """The injection signals in words an agent reads."""
+        from ai_enrichment.injection import Signal
+
+        labels = dict(Signal.choices)
+        return [labels.get(name, name) for name in self.injection_signals]
 
 
 class AICall(models.Model):

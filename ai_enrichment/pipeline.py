@@ -1,8 +1,9 @@
 """The enrichment pipeline: from a claimed enrichment to a validated, accounted result.
 
-    claim (services) → context + prompt (PII redacted for external providers) → provider chain, each
-    provider with one retry loop and one repair attempt → validation, placeholders restored → finish
-    (services) → callback (on commit)
+    claim (services) → injection check (flag; AI_INJECTION_ROUTE may narrow the chain to the local
+    model) → context + prompt (PII redacted for external providers) → provider chain, each provider
+    with one retry loop and one repair attempt → validation, placeholders restored → finish (services)
+    → callback (on commit)
 
 Every provider call is recorded as an AICall. Nothing raises out of here for a provider's fault: the
 enrichment always ends `done`, `fallback` or `failed` with a reason an agent can read.
@@ -23,6 +24,7 @@ from django.db import connection
 from ai_enrichment.accounting import ai_call_record
 from ai_enrichment.context import EnrichmentContext, enrichment_context
 from ai_enrichment.embeddings import embedder
+from ai_enrichment.injection import ticket_injection_verdict
 from ai_enrichment.models import AICall, Enrichment
 from ai_enrichment.prompts import PromptParts, enrichment_prompt
 from ai_enrichment.providers import provider_get
@@ -114,6 +116,14 @@ def _process(enrichment: Enrichment) -> Enrichment:
             status=Status.FAILED,
             reason="No AI provider is configured (set ANTHROPIC_API_KEY); work this ticket as usual.",
         )
+    verdict = ticket_injection_verdict(ticket=enrichment.ticket)
+    signals = list(verdict.signals)
+    routed = ""  # why the chain was narrowed, for agents
+    if verdict.flagged:
+        logger.info("enrichment %s: injection signals %s", enrichment.pk, ", ".join(signals))
+        if settings.AI_INJECTION_ROUTE == "local":
+            chain = ["local"]
+            routed = "Sent to the local model only: the ticket's text tries to instruct the AI."
     taxonomy = taxonomy_current()
     context = _context(enrichment)
     prompts: dict[bool, PromptParts] = {}  # by "redacted": built once each, when a provider needs it
@@ -143,13 +153,14 @@ def _process(enrichment: Enrichment) -> Enrichment:
             return enrichment_finish(
                 enrichment=enrichment,
                 status=Status.DONE if position == 0 else Status.FALLBACK,
-                reason="" if position == 0 else f"Answered by {name} because {'; '.join(reasons)}.",
+                reason=routed if position == 0 else f"Answered by {name} because {'; '.join(reasons)}.",
                 output=output,
                 citations=[passage.citation() for passage in context.passages if passage.chunk_id in cited],
                 passages_offered=len(context.passages),
                 provider=name,
                 model=attempt.model,
                 prompt_version=prompt.version,
+                injection_signals=signals,
             )
         reasons.append(f"{name} {attempt.failure}")
     return enrichment_finish(
@@ -158,6 +169,7 @@ def _process(enrichment: Enrichment) -> Enrichment:
         reason=f"No AI suggestion: {'; '.join(reasons)}. Work this ticket as usual; you can retry later.",
         provider=chain[-1],
         prompt_version=settings.AI_PROMPT_VERSION,
+        injection_signals=signals,
     )
 
 
@@ -198,6 +210,8 @@ class ProviderRun:
                 reply_max_chars=settings.AI_REPLY_MAX_CHARS,
                 offered_passages={passage.chunk_id for passage in self.prompt.context.passages},
                 redaction=self.prompt.redaction,
+                system_prompt=self.prompt.system,
+                reference_text=self.prompt.reference_text,
             )
             self._record(
                 answer=answer,
@@ -291,6 +305,7 @@ def _restored(output: EnrichmentOutput, redaction: RedactionMap | None) -> Enric
         output,
         summary=redaction.restore(output.summary),
         suggested_reply=redaction.restore(output.suggested_reply),
+        unverified_links=tuple(redaction.restore(link) for link in output.unverified_links),
     )
 
 

@@ -98,6 +98,7 @@ def enrichment_finish(
     provider: str = "",
     model: str = "",
     prompt_version: str = "",
+    injection_signals: list[str] | None = None,
 ) -> Enrichment:
     """Store a run's result, unless the ticket changed or another worker took the claim meanwhile.
 
@@ -125,6 +126,7 @@ def enrichment_finish(
             current.status_reason = reason
             current.provider, current.model, current.prompt_version = provider, model, prompt_version
             current.citations, current.passages_offered = citations or [], passages_offered
+            current.injection_signals = injection_signals or []
             if output is not None:
                 current.category, current.priority = output.category, output.priority
                 current.summary, current.suggested_reply = output.summary, output.suggested_reply
@@ -133,6 +135,7 @@ def enrichment_finish(
                     output.language,
                     output.sentiment,
                 )
+                current.unverified_links = list(output.unverified_links)
         current.finished_at = timezone.now()
         current.save()
         if current.is_current:

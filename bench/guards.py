@@ -1,4 +1,4 @@
-"""Guards benchmark, redaction part: what PII redaction costs per ticket, and what it finds.
+"""Guards benchmark: what PII redaction and the injection detector cost per ticket, and what they find.
 
 Each ticket is the data the pipeline redacts for an external provider (`ai_enrichment.context.
 prompt_data` before fitting): subject and body, customer name and e-mail, two earlier tickets of the
@@ -14,6 +14,13 @@ side: `unknown_placeholders` and `restore` over a summary and a reply that echo 
 tickets/s (one thread: tickets / the sum of their timed work), overhead per ticket p50/p99 in µs, the ticket size, the share of planted values
 that did not reach the redacted data (`planted_found`), and what the detectors find in the data set's
 own texts, which hold no personal data except the company's contact addresses (`found_in_dataset`).
+
+Injection detector (`ai_enrichment.injection`), timed per ticket over what the pipeline checks: subject,
+body and customer name, and the two earlier tickets (`injection_tickets_per_s`, `injection_us_p50/p99`).
+Its detection and false-positive rates on the project's corpus (tests/ai_enrichment/injection_corpus.py:
+attempts in en/de/es/fr and ordinary tickets that use the same words), and the share of the data set's
+own texts it flags (`injection_flagged_in_dataset`: ordinary customer messages and agent answers, all
+false positives).
 
     .venv/bin/python bench/guards.py [--tickets 5000] [--pii-share 0.5] [--timeout-seconds 300]
 """
@@ -70,7 +77,9 @@ def main() -> None:
     import django
 
     django.setup()
+    from ai_enrichment.injection import injection_scan
     from ai_enrichment.redaction import RedactionMap, redactor
+    from tests.ai_enrichment.injection_corpus import INJECTIONS, ORDINARY
 
     guard = redactor()  # PII_PHONE_REGION and PII_CUSTOM_PATTERNS as configured
     rows = list(csv.DictReader(path.open(encoding="utf-8")))
@@ -102,12 +111,31 @@ def main() -> None:
             for detection in guard.detect(row[field]):
                 in_dataset[detection.kind].append(row[field][detection.start : detection.end])
 
+    injection_us: list[float] = []
+    for index, (data, _) in enumerate(tickets):
+        texts = [data["ticket"]["subject"], data["ticket"]["body"], data["ticket"]["customer_name"]]
+        texts += [
+            text for item in data["customer_history"] for text in (item["subject"], item["body_excerpt"])
+        ]
+        begin = time.perf_counter()
+        injection_scan(*texts)
+        if index >= WARM_UP:
+            injection_us.append((time.perf_counter() - begin) * 1e6)
+    detected = sum(injection_scan(subject, body).flagged for subject, body in INJECTIONS)
+    false_positives = sum(injection_scan(subject, body).flagged for subject, body in ORDINARY)
+    flagged_in_dataset: Counter[str] = Counter()
+    for row in rows:
+        for field in ("instruction", "response"):
+            flagged_in_dataset.update(injection_scan(row[field]).signals)
+    flagged_texts = sum(
+        injection_scan(row[field]).flagged for row in rows for field in ("instruction", "response")
+    )
+
     sizes = [len(json.dumps(data, ensure_ascii=False)) for data, _ in tickets[WARM_UP:]]
     print(
         json.dumps(
             {
                 "benchmark": "guards",
-                "part": "redaction",
                 "tickets": args.tickets,
                 "pii_share": args.pii_share,
                 "ticket_chars_mean": round(sum(sizes) / len(sizes)),
@@ -121,6 +149,17 @@ def main() -> None:
                 "found_in_dataset": {
                     kind: {"count": len(values), "distinct": sorted(set(values))[:5]}
                     for kind, values in in_dataset.items()
+                },
+                "injection_tickets_per_s": rounded(args.tickets / (sum(injection_us) / 1e6), 1),
+                "injection_us_p50": rounded(percentile(injection_us, 0.5), 1),
+                "injection_us_p99": rounded(percentile(injection_us, 0.99), 1),
+                "injection_corpus": {"attempts": len(INJECTIONS), "ordinary": len(ORDINARY)},
+                "injection_detection_rate": rounded(detected / len(INJECTIONS), 4),
+                "injection_false_positive_rate": rounded(false_positives / len(ORDINARY), 4),
+                "injection_flagged_in_dataset": {
+                    "texts": flagged_texts,
+                    "share": rounded(flagged_texts / (2 * len(rows)), 5),
+                    "signals": dict(flagged_in_dataset),
                 },
             },
             ensure_ascii=False,

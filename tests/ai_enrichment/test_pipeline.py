@@ -28,7 +28,7 @@ def test_a_good_answer_is_stored_on_the_enrichment(fake_claude, make_ticket):
     assert (enrichment.provider, enrichment.model, enrichment.prompt_version) == (
         "anthropic",
         "claude-haiku-4-5",
-        "enrich-v2",
+        "enrich-v3",
     )
     assert enrichment.finished_at is not None
     assert fake_claude.request_count == 1
@@ -70,7 +70,7 @@ def test_every_call_is_accounted_with_tokens_cost_and_latency(fake_claude, make_
     assert (call.provider, call.model, call.prompt_version, call.status) == (
         "anthropic",
         "claude-haiku-4-5",
-        "enrich-v2",
+        "enrich-v3",
         "ok",
     )
     assert call.enrichment == current(ticket)
