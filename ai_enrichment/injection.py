@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from django.db import models
 
-from ai_enrichment.redaction import _strings
+from ai_enrichment.redaction import strings_in
 
 
 class Signal(models.TextChoices):
@@ -314,7 +314,7 @@ def ticket_injection_verdict(*, ticket, history_limit: int = 5) -> InjectionVerd
     """What the customer wrote that goes into the prompt: the ticket's text fields and metadata and
     their recent tickets. Knowledge passages (the company's) and confirmed examples (reviewed by
     agents) are data in the prompt too, but not this customer's doing."""
-    texts = [ticket.subject, ticket.body, ticket.customer_name, *_strings(ticket.metadata)]
+    texts = [ticket.subject, ticket.body, ticket.customer_name, *strings_in(ticket.metadata)]
     for earlier in ticket.customer_history(limit=history_limit):
         texts += [earlier.subject, earlier.body]
     return injection_scan(*texts)

@@ -221,7 +221,7 @@ class RedactionMap:
 
     def redact_data(self, data: Any) -> Any:
         """A copy of `data` with every string in it (dict values, list items) redacted."""
-        self._note_input(_strings(data))
+        self._note_input(strings_in(data))
         return self._redact_data(data)
 
     def restore(self, text: str) -> str:
@@ -272,15 +272,16 @@ class RedactionMap:
         return placeholder
 
 
-def _strings(data: Any) -> Iterator[str]:
+def strings_in(data: Any) -> Iterator[str]:
+    """Every string inside nested dicts, lists and tuples (the text of JSON-like data, e.g. metadata)."""
     if isinstance(data, str):
         yield data
     elif isinstance(data, dict):
         for value in data.values():
-            yield from _strings(value)
+            yield from strings_in(value)
     elif isinstance(data, list | tuple):
         for item in data:
-            yield from _strings(item)
+            yield from strings_in(item)
 
 
 def redactor() -> Redactor:

@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 
 from ai_enrichment.context import EnrichmentContext, prompt_data
-from ai_enrichment.redaction import RedactionMap, _strings
+from ai_enrichment.redaction import RedactionMap, strings_in
 from ai_enrichment.selectors import Taxonomy
 
 PROMPTS_DIR = Path(__file__).resolve().parent
@@ -102,5 +102,5 @@ def enrichment_prompt(
         schema=answer_schema(taxonomy, summary_max_chars=summary_max_chars, reply_max_chars=reply_max_chars),
         context=context,
         redaction=redaction,
-        reference_text="\n".join(_strings(reference)),
+        reference_text="\n".join(strings_in(reference)),
     )
