@@ -1,5 +1,6 @@
 """The word counts retrieval reads (in how many chunks each word appears) stay in step with the knowledge
-base through every write: ingest, change, prune, and delete in the admin."""
+base through every write (ingest, change, prune, delete in the admin), and keep the full-text half of
+retrieval to its rarest words."""
 
 from io import StringIO
 from pathlib import Path
@@ -8,9 +9,11 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from ai_enrichment import retrieval
 from ai_enrichment.knowledge.ingest import knowledge_document_ingest, knowledge_terms_rebuild
-from ai_enrichment.models import KnowledgeDocument, KnowledgeTerm
-from tests.ai_enrichment.test_knowledge_base import REFUNDS, TWO_FACTOR
+from ai_enrichment.models import KnowledgeChunk, KnowledgeDocument, KnowledgeTerm
+from ai_enrichment.retrieval import knowledge_text_query
+from tests.ai_enrichment.test_knowledge_base import REFUNDS, TWO_FACTOR, search
 
 
 def kept() -> dict[str, int]:
@@ -87,3 +90,30 @@ def test_a_rebuild_counts_chunks_written_around_ingest(knowledge_base):
     KnowledgeTerm.objects.all().delete()  # as after a bulk load that bypassed ingest
     assert knowledge_terms_rebuild() == len(counted_from_scratch())
     assert kept() == counted_from_scratch()
+
+
+def matched_headings(query) -> set[str]:
+    return set(KnowledgeChunk.objects.filter(search_vector=query).values_list("heading", flat=True))
+
+
+def test_the_full_text_half_ors_the_rarest_words_within_the_match_budget(knowledge_base, monkeypatch):
+    monkeypatch.setattr(retrieval, "FULLTEXT_MATCH_BUDGET", 2)
+    # phone: 1 chunk, charged: 1, refund: 2 (over the budget once the other two are in), zebra: none.
+    query = knowledge_text_query("Zebra refund for a phone charged")
+    assert matched_headings(query) == {"Lost phone", "Double charges"}
+
+    monkeypatch.setattr(retrieval, "FULLTEXT_MATCH_BUDGET", 3)
+    query = knowledge_text_query("Zebra refund for a phone charged")
+    assert matched_headings(query) == {"Lost phone", "Double charges"}, "refund still does not fit"
+
+    monkeypatch.setattr(retrieval, "FULLTEXT_MATCH_BUDGET", 4)
+    query = knowledge_text_query("Zebra refund for a phone charged")
+    assert matched_headings(query) == {"Lost phone", "Double charges", "Annual plans"}
+
+
+def test_with_only_common_words_the_vector_half_answers_alone(knowledge_base, monkeypatch):
+    monkeypatch.setattr(retrieval, "FULLTEXT_MATCH_BUDGET", 1)
+    assert knowledge_text_query("refunds, refunded, refund") is None
+    assert knowledge_text_query("the and of") is None, "stop words only"
+    [best, *_] = search("refund of an annual plan after two weeks")
+    assert (best.title, best.heading) == ("Refund policy", "Annual plans")
