@@ -19,7 +19,7 @@ from tickets.models import Ticket
 CANDIDATES = 20  # per method, before fusion
 RRF_K = 60  # the usual constant of reciprocal rank fusion: damps the weight of the very top ranks
 # How many chunks the full-text query may match, summed over its words. Ranking every match is the cost
-# (~5 µs each: OR-ing all of a ticket's words matched 26k of 100k chunks, 120 ms; bench/retrieval.py),
+# (5–10 µs each: OR-ing all of a ticket's words matched 26k of 100k chunks, 120 ms; bench/retrieval.py),
 # and a word found in thousands of chunks says little about any of them (ts_rank has no IDF).
 FULLTEXT_MATCH_BUDGET = 2000
 WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
