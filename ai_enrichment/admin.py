@@ -5,7 +5,7 @@ from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import path
 
-from ai_enrichment.knowledge.ingest import knowledge_document_ingest
+from ai_enrichment.knowledge.ingest import knowledge_document_ingest, knowledge_documents_delete
 from ai_enrichment.models import (
     AICall,
     CallbackDelivery,
@@ -189,6 +189,13 @@ class KnowledgeDocumentAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(chunk_total=Count("chunks"))
+
+    # Deleting goes through the service, which also takes the documents' words out of the counts.
+    def delete_model(self, request, obj):
+        knowledge_documents_delete(documents=KnowledgeDocument.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        knowledge_documents_delete(documents=queryset)
 
     @admin.display(description="chunks", ordering="chunk_total")
     def chunk_count(self, document):

@@ -303,3 +303,14 @@ class KnowledgeChunk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document.title} › {self.heading}" if self.heading else self.document.title
+
+
+class KnowledgeTerm(models.Model):
+    """How many chunks contain a word (as the chunks' English full-text lexeme): retrieval reads it to
+    leave a ticket's common words out of the full-text query. Kept in step by knowledge/ingest.py."""
+
+    lexeme = models.TextField(primary_key=True)
+    chunks = models.IntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.lexeme}: {self.chunks} chunks"

@@ -7,16 +7,21 @@ import re
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
 from django.db.models import F
 from pgvector.django import CosineDistance
 
 from ai_enrichment.context import estimate_tokens
-from ai_enrichment.models import KnowledgeChunk, TicketEmbedding
+from ai_enrichment.models import KnowledgeChunk, KnowledgeTerm, TicketEmbedding
 from feedback.selectors import confirmed_labels
 from tickets.models import Ticket
 
 CANDIDATES = 20  # per method, before fusion
 RRF_K = 60  # the usual constant of reciprocal rank fusion: damps the weight of the very top ranks
+# How many chunks the full-text query may match, summed over its words. Ranking every match is the cost
+# (5–10 µs each: OR-ing all of a ticket's words matched 26k of 100k chunks, 120 ms; bench/retrieval.py),
+# and a word found in thousands of chunks says little about any of them (ts_rank has no IDF).
+FULLTEXT_MATCH_BUDGET = 2000
 WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
 
 
@@ -60,8 +65,7 @@ def knowledge_search(
         .values_list("id", flat=True)[:CANDIDATES]
     )
     by_text: list[int] = []
-    if words := _search_words(query_text):
-        query = SearchQuery(" or ".join(words), search_type="websearch", config="english")
+    if query := knowledge_text_query(query_text):
         by_text = list(
             KnowledgeChunk.objects.filter(search_vector=query)
             # ts_rank, not ts_rank_cd: half the cost on large matches, and the fusion only uses the order.
@@ -105,6 +109,40 @@ def knowledge_search(
         chosen.append(passage)
         used += cost
     return chosen
+
+
+def knowledge_text_query(text: str) -> SearchQuery | None:
+    """The full-text half's query: the ticket's rarest words, OR-ed, while the chunks they match add up
+    to at most FULLTEXT_MATCH_BUDGET (counts from `KnowledgeTerm`). Words no chunk contains are left out
+    (they match nothing); None when every word is commoner than the budget (the vector half answers
+    alone) or the text has no words."""
+    words = _search_words(text)
+    if not words:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT word, term.lexeme, term.chunks "
+            "FROM unnest(%s::text[]) WITH ORDINALITY AS w(word, position), "
+            "unnest(to_tsvector('english', word)) AS l "
+            f"JOIN {KnowledgeTerm._meta.db_table} term ON term.lexeme = l.lexeme "
+            "ORDER BY term.chunks, position",
+            [words],
+        )
+        counted = cursor.fetchall()
+    rare: list[str] = []
+    lexemes: set[str] = set()
+    matched = 0
+    for word, lexeme, chunks in counted:
+        if lexeme in lexemes:  # refund and refunds: one lexeme, counted once
+            continue
+        if matched + chunks > FULLTEXT_MATCH_BUDGET:
+            break
+        rare.append(word)
+        lexemes.add(lexeme)
+        matched += chunks
+    if not rare:
+        return None
+    return SearchQuery(" or ".join(rare), search_type="websearch", config="english")
 
 
 def _search_words(text: str, limit: int = 40) -> list[str]:

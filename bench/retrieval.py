@@ -31,7 +31,8 @@ chunks are embedded for real (not cached) and are part of the searched corpus. T
 then inserted with `KnowledgeChunk.objects.bulk_create` in batches of 1000: the first
 `--indexed-sample` with the HNSW index from the migration in place, then the index is dropped, the
 rest inserted, and the index rebuilt from its own definition (session settings as deployed:
-maintenance_work_mem is PostgreSQL's default unless the server sets it).
+maintenance_work_mem is PostgreSQL's default unless the server sets it). The bulk chunks bypass ingest,
+so the word counts the full-text half reads are then rebuilt (`knowledge_terms_rebuild`, timed).
 
 Queries: `--queries` texts not in the pool (half BANKING77 questions held out of the pool, half Bitext
 customer instructions, whose answers are in the pool), embedded (cached), after `--warm-up` of them
@@ -41,8 +42,10 @@ against an exact brute-force numpy dot product over every vector in the table (a
 the 5th exact similarity counts as a hit); a few queries are also checked against PostgreSQL's own
 exact scan (`SET LOCAL enable_indexscan = off`). Recall and the vector query's latency are measured
 at each `--ef-search` value (`SET hnsw.ef_search` on the connection); the hybrid latency, with its
-split into the three SQL statements `knowledge_search` runs and Python, at the default 40, and at
-the other values too when recall@5 at 40 is under 0.95. `--timeout-seconds` bounds the whole run.
+split into the SQL statements `knowledge_search` runs (vector candidates, word counts, full-text
+candidates when the query has rare enough words, fetch) and Python, at the product's HNSW_EF_SEARCH
+(the figures at the top level), and at the other values too when recall@5 there is under 0.95.
+`--timeout-seconds` bounds the whole run.
 """
 
 from __future__ import annotations
@@ -250,6 +253,7 @@ def bulk_insert(chunks: list[dict], vectors: np.ndarray, *, indexed_sample: int)
     from django.db import connection, transaction
 
     from ai_enrichment.knowledge.chunking import estimate_tokens
+    from ai_enrichment.knowledge.ingest import knowledge_terms_rebuild
     from ai_enrichment.models import KnowledgeChunk, KnowledgeDocument
 
     documents = KnowledgeDocument.objects.bulk_create(
@@ -312,8 +316,13 @@ def bulk_insert(chunks: list[dict], vectors: np.ndarray, *, indexed_sample: int)
         result["hnsw_build_s"] = round(time.perf_counter() - started, 1)
         result["hnsw_build_maintenance_work_mem"] = maintenance_work_mem
         result["hnsw_build_notices"] = notices
+    log("counting the words of every chunk")
+    started = time.perf_counter()
+    result["terms"] = knowledge_terms_rebuild()
+    result["terms_rebuild_s"] = round(time.perf_counter() - started, 1)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE ai_enrichment_knowledgechunk")
+        cursor.execute("ANALYZE ai_enrichment_knowledgeterm")
         cursor.execute(
             "SELECT pg_relation_size('chunk_embedding_hnsw'), pg_total_relation_size('ai_enrichment_knowledgechunk')"
         )
@@ -361,14 +370,15 @@ def vector_top(vector: np.ndarray, k: int) -> list[int]:
     )
 
 
-def query_plans(vector: np.ndarray, text: str) -> dict:
-    """EXPLAIN the vector query (as the ORM writes it) and the full-text query of knowledge_search."""
-    from django.contrib.postgres.search import SearchQuery, SearchRank
+def query_plans(vector: np.ndarray, texts: list[str]) -> dict:
+    """EXPLAIN the vector query (as the ORM writes it) and the full-text query of knowledge_search, for
+    the first of `texts` that has a full-text query."""
+    from django.contrib.postgres.search import SearchRank
     from django.db.models import F
     from pgvector.django import CosineDistance
 
     from ai_enrichment.models import KnowledgeChunk
-    from ai_enrichment.retrieval import _search_words
+    from ai_enrichment.retrieval import knowledge_text_query
 
     vector_plan = (
         KnowledgeChunk.objects.annotate(distance=CosineDistance("embedding", vector.tolist()))
@@ -376,10 +386,10 @@ def query_plans(vector: np.ndarray, text: str) -> dict:
         .values_list("id", flat=True)[:5]
         .explain()
     )
-    query = SearchQuery(" or ".join(_search_words(text)), search_type="websearch", config="english")
+    query = next(filter(None, map(knowledge_text_query, texts)))
     text_plan = (  # the full-text candidates query of knowledge_search, as it writes it
         KnowledgeChunk.objects.filter(search_vector=query)
-        .annotate(rank=SearchRank(F("search_vector"), query, cover_density=True))
+        .annotate(rank=SearchRank(F("search_vector"), query))
         .order_by("-rank")
         .values_list("id", flat=True)[:20]
         .explain()
@@ -433,22 +443,37 @@ def measure_queries(
     queries: list[dict], matrix: np.ndarray, ids: np.ndarray, ef_values: list[int], *, warm_up: int
 ) -> dict:
     """Per hnsw.ef_search value: recall@5 and latency of the vector-only query, for every value; the
-    hybrid knowledge_search latency (with its SQL split) at the default 40, and at the other values
-    too when recall@5 at 40 misses the goal."""
+    hybrid knowledge_search latency (with its SQL split) at the product's HNSW_EF_SEARCH, and at the
+    other values too when recall@5 there misses the goal."""
+    from django.conf import settings
     from django.db import connection
 
     from ai_enrichment.retrieval import knowledge_search
 
     row_of = {int(chunk_id): position for position, chunk_id in enumerate(ids)}
     exact = [exact_top(matrix, ids, query["vector"], 5) for query in queries]
-    stage_ms: list[list[float]] = []
+    default_ef = settings.HNSW_EF_SEARCH
+    stage_ms: list[list[tuple[str, float]]] = []
 
     def record_sql(execute, sql, params, many, context):
         started = time.perf_counter()
         try:
             return execute(sql, params, many, context)
         finally:
-            stage_ms[-1].append((time.perf_counter() - started) * 1000)
+            stage_ms[-1].append((sql, (time.perf_counter() - started) * 1000))
+
+    def stage(name: str, stages: list[tuple[str, float]]) -> float | None:
+        """knowledge_search runs: vector candidates, word counts (when the text has words), full-text
+        candidates (when some are rare enough), fetch."""
+        if name == "vector":
+            return stages[0][1]
+        if name == "fetch":
+            return stages[-1][1]
+        marker = {"words": "knowledgeterm", "fulltext": "@@"}[name]
+        return next((ms for sql, ms in stages[1:-1] if marker in sql), None)
+
+    def stage_percentile(name: str, fraction: float) -> float | None:
+        return rounded(percentile([ms for s in stage_ms if (ms := stage(name, s)) is not None], fraction))
 
     def hybrid(query: dict) -> list:
         return knowledge_search(
@@ -459,7 +484,7 @@ def measure_queries(
             min_similarity=0.0,
         )
 
-    set_ef_search(40)
+    set_ef_search(default_ef)
     log(f"warm-up: {min(warm_up, len(queries))} hybrid and vector queries")
     for query in queries[:warm_up]:  # caches, plans, the index pages the queries touch
         hybrid(query)
@@ -480,9 +505,9 @@ def measure_queries(
             "vector_top5_p50_ms": rounded(percentile(vector_ms, 0.5)),
             "vector_top5_p99_ms": rounded(percentile(vector_ms, 0.99)),
         }
-    recall_at_default = by_ef.get("40", {}).get("recall_at_5", 0.0)
+    recall_at_default = by_ef[str(default_ef)]["recall_at_5"]
     for ef in ef_values:
-        if ef != 40 and recall_at_default >= 0.95:
+        if ef != default_ef and recall_at_default >= 0.95:
             continue
         set_ef_search(ef)
         hybrid_ms, passages = [], []
@@ -494,40 +519,45 @@ def measure_queries(
                 result = hybrid(query)
                 hybrid_ms.append((time.perf_counter() - started) * 1000)
             passages.append(len(result))
-        # knowledge_search runs: vector candidates, full-text candidates (when the text has words), fetch.
-        full = [stages for stages in stage_ms if len(stages) == 3]
+        with_fulltext = [s for s in stage_ms if stage("fulltext", s) is not None]
         by_ef[str(ef)].update(
             {
                 "hybrid_p50_ms": rounded(percentile(hybrid_ms, 0.5)),
                 "hybrid_p99_ms": rounded(percentile(hybrid_ms, 0.99)),
-                "hybrid_sql_vector_p50_ms": rounded(percentile([s[0] for s in full], 0.5)),
-                "hybrid_sql_fulltext_p50_ms": rounded(percentile([s[1] for s in full], 0.5)),
-                "hybrid_sql_fulltext_p99_ms": rounded(percentile([s[1] for s in full], 0.99)),
-                "hybrid_sql_fetch_p50_ms": rounded(percentile([s[2] for s in full], 0.5)),
+                "hybrid_sql_vector_p50_ms": stage_percentile("vector", 0.5),
+                "hybrid_sql_words_p50_ms": stage_percentile("words", 0.5),
+                "hybrid_sql_fulltext_p50_ms": stage_percentile("fulltext", 0.5),
+                "hybrid_sql_fulltext_p99_ms": stage_percentile("fulltext", 0.99),
+                "hybrid_sql_fetch_p50_ms": stage_percentile("fetch", 0.5),
+                "hybrid_fulltext_share": round(len(with_fulltext) / len(stage_ms), 3),
                 "hybrid_python_p50_ms": rounded(
-                    percentile([total - sum(s) for total, s in zip(hybrid_ms, stage_ms, strict=True)], 0.5)
+                    percentile(
+                        [
+                            total - sum(ms for _, ms in s)
+                            for total, s in zip(hybrid_ms, stage_ms, strict=True)
+                        ],
+                        0.5,
+                    )
                 ),
                 "passages_mean": round(sum(passages) / len(passages), 2),
             }
         )
     for ef, figures in by_ef.items():
         log(f"ef_search {ef}: {figures}")
-    set_ef_search(40)
+    set_ef_search(default_ef)
     return by_ef
 
 
 def fulltext_matches(queries: list[dict], sample: int = 20) -> int | None:
-    """Median number of chunks the OR full-text query of knowledge_search matches (all get ranked)."""
-    from django.contrib.postgres.search import SearchQuery
-
+    """Median number of chunks the OR full-text query of knowledge_search matches (all get ranked);
+    0 for a query without one."""
     from ai_enrichment.models import KnowledgeChunk
-    from ai_enrichment.retrieval import _search_words
+    from ai_enrichment.retrieval import knowledge_text_query
 
     counts = []
     for query in queries[:sample]:
-        if words := _search_words(query["text"]):
-            search = SearchQuery(" or ".join(words), search_type="websearch", config="english")
-            counts.append(KnowledgeChunk.objects.filter(search_vector=search).count())
+        search = knowledge_text_query(query["text"])
+        counts.append(KnowledgeChunk.objects.filter(search_vector=search).count() if search else 0)
     return percentile(counts, 0.5)
 
 
@@ -585,10 +615,13 @@ def main() -> None:
     log("reading every vector back for the exact search")
     ids, matrix = all_vectors()
 
-    result.update(query_plans(queries[0]["vector"], queries[0]["text"]))
+    result.update(query_plans(queries[0]["vector"], [query["text"] for query in queries]))
     result.update(pg_exact_agreement(matrix, ids, queries, 5))
+    from django.conf import settings
+
+    ef_values = sorted({*ef_values, settings.HNSW_EF_SEARCH})
     by_ef = measure_queries(queries, matrix, ids, ef_values, warm_up=args.warm_up)
-    default = by_ef.get("40") or next(iter(by_ef.values()))
+    default = by_ef[str(settings.HNSW_EF_SEARCH)]
     output = {
         **result,
         "chunks": len(ids),
@@ -597,6 +630,7 @@ def main() -> None:
         "noise": args.noise,
         "median_cosine_to_source": rounded(source_cosine, 3),
         "fulltext_matches_p50": fulltext_matches(queries),
+        "ef_search": settings.HNSW_EF_SEARCH,
         "hybrid_p50_ms": default["hybrid_p50_ms"],
         "hybrid_p99_ms": default["hybrid_p99_ms"],
         "recall_at_5": default["recall_at_5"],

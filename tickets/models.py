@@ -4,9 +4,11 @@ import hashlib
 import hmac
 
 from django.contrib.auth.models import Group
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import F
-from django.db.models.functions import Lower
+from django.db.models.functions import Left, Lower
 from django.db.models.lookups import Exact
 
 
@@ -112,6 +114,16 @@ class Ticket(models.Model):
     # The queue's sort key: the AI's priority as a rank (higher is more urgent; -1 while it has none).
     # Kept here, next to received_at, so the queue is one index scan instead of a join and a sort.
     queue_rank = models.SmallIntegerField(default=-1, editable=False)
+    # The queue's search: the words of the subject and body and the customer's name and e-mail (the
+    # English parser keeps an e-mail address whole). Only the body's first 50,000 characters count, so a
+    # pasted log can never exceed PostgreSQL's 1 MB tsvector limit and fail the ticket's insert.
+    search_vector = models.GeneratedField(
+        expression=SearchVector(
+            "subject", "customer_name", "customer_email", Left("body", 50_000), config="english"
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     ACTIVE_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD)
 
@@ -139,6 +151,11 @@ class Ticket(models.Model):
                 name="ticket_queue_idx",
                 condition=models.Q(status__in=["new", "open", "pending", "on_hold"]),
             ),
+            # The same order over every status: the queue's "All" and single-status filters.
+            models.Index(F("queue_rank").desc(), F("received_at"), F("id"), name="ticket_queue_all_idx"),
+            # The queue's search: words (full text) and an external id typed whole, in any case.
+            GinIndex(fields=["search_vector"], name="ticket_search_gin"),
+            models.Index(Lower("external_id"), name="ticket_external_id_lower_idx"),
             # The API's list, newest first, per source.
             models.Index(fields=["source", "-received_at"], name="ticket_source_recent_idx"),
         ]

@@ -1,5 +1,5 @@
-"""Writes for the knowledge base: ingest a document (idempotently, replacing its chunks atomically)
-and prune documents whose files are gone."""
+"""Writes for the knowledge base: ingest a document (idempotently, replacing its chunks atomically),
+delete or prune documents, and keep the word counts retrieval reads (`KnowledgeTerm`) in step."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from enum import StrEnum
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import QuerySet
 
 from ai_enrichment.embeddings import embedder
 from ai_enrichment.knowledge.chunking import chunk_sections, content_hash, estimate_tokens, parse_document
-from ai_enrichment.models import KnowledgeChunk, KnowledgeDocument
+from ai_enrichment.models import KnowledgeChunk, KnowledgeDocument, KnowledgeTerm
 
 HEADING_SEPARATOR = " › "
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".html", ".htm", ".txt", ".pdf")
@@ -54,7 +55,9 @@ def knowledge_document_ingest(*, source_path: str, content: bytes, force: bool =
     with transaction.atomic():
         document = existing or KnowledgeDocument(source_path=source_path)
         document.title, document.kind, document.content_hash = parsed.title[:300], parsed.kind, digest
+        # Saving locks the document's row: a concurrent ingest of it waits here, then counts our chunks.
         document.save()
+        old_terms = _term_counts(document_ids=[document.pk]) if existing else {}
         document.chunks.all().delete()
         KnowledgeChunk.objects.bulk_create(
             KnowledgeChunk(
@@ -67,6 +70,10 @@ def knowledge_document_ingest(*, source_path: str, content: bytes, force: bool =
             )
             for chunk, vector in zip(chunks, vectors, strict=True)
         )
+        new_terms = _term_counts(document_ids=[document.pk])
+        _terms_add(
+            {lexeme: new_terms.get(lexeme, 0) - old_terms.get(lexeme, 0) for lexeme in new_terms | old_terms}
+        )
     return DocumentIngested(
         document, IngestOutcome.UPDATED if existing else IngestOutcome.CREATED, len(chunks)
     )
@@ -76,8 +83,63 @@ def knowledge_prune(*, under: str, keep: set[str]) -> int:
     """Delete the documents ingested from below `under` whose paths are not in `keep` (files deleted)."""
     prefix = under.rstrip("/") + "/"
     stale = KnowledgeDocument.objects.filter(source_path__startswith=prefix).exclude(source_path__in=keep)
-    _, deleted = stale.delete()
+    return knowledge_documents_delete(documents=stale)
+
+
+def knowledge_documents_delete(*, documents: QuerySet[KnowledgeDocument]) -> int:
+    """Delete documents and their chunks, and take their words out of the counts. Returns how many."""
+    with transaction.atomic():
+        locked = KnowledgeDocument.objects.select_for_update().filter(pk__in=documents.values("pk"))
+        document_ids = list(locked.values_list("pk", flat=True))
+        _terms_add({lexeme: -count for lexeme, count in _term_counts(document_ids=document_ids).items()})
+        _, deleted = KnowledgeDocument.objects.filter(pk__in=document_ids).delete()
     return deleted.get(KnowledgeDocument._meta.label, 0)
+
+
+def knowledge_terms_rebuild() -> int:
+    """Count every chunk's words again, from scratch. Ingest and delete keep the counts in step; this is
+    for chunks written around them (a bulk load) or a repair. Returns the number of distinct words."""
+    table = KnowledgeTerm._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Ingests wait until the new counts are committed, then add their own changes on top.
+        cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
+        cursor.execute(f"DELETE FROM {table}")
+        cursor.execute(
+            f"INSERT INTO {table} (lexeme, chunks) SELECT lexeme, count(*) "
+            f"FROM {KnowledgeChunk._meta.db_table}, unnest(search_vector) GROUP BY lexeme"
+        )
+        return cursor.rowcount
+
+
+def _term_counts(*, document_ids: list[int]) -> dict[str, int]:
+    """How many of these documents' chunks contain each lexeme (a tsvector holds a lexeme once)."""
+    if not document_ids:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT lexeme, count(*) FROM {KnowledgeChunk._meta.db_table}, unnest(search_vector) "
+            "WHERE document_id = ANY(%s) GROUP BY lexeme",
+            [document_ids],
+        )
+        return dict(cursor.fetchall())
+
+
+def _terms_add(changes: dict[str, int]) -> None:
+    """Add `changes` to the counts in one statement, in lexeme order (so concurrent ingests lock the rows
+    they share in the same order and never deadlock), and drop the words no chunk contains any more."""
+    changed = sorted((lexeme, change) for lexeme, change in changes.items() if change)
+    if not changed:
+        return
+    lexemes = [lexeme for lexeme, _ in changed]
+    table = KnowledgeTerm._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} AS term (lexeme, chunks) "
+            "SELECT * FROM unnest(%s::text[], %s::integer[]) ORDER BY 1 "
+            "ON CONFLICT (lexeme) DO UPDATE SET chunks = term.chunks + excluded.chunks",
+            [lexemes, [change for _, change in changed]],
+        )
+        cursor.execute(f"DELETE FROM {table} WHERE lexeme = ANY(%s) AND chunks <= 0", [lexemes])
 
 
 def knowledge_source_path(path: Path) -> str:
