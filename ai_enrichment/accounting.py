@@ -51,6 +51,7 @@ def ai_call_record(
     http_status: int | None = None,
     request_id: str = "",
     redactions: dict[str, int] | None = None,
+    routing: str = "",
 ) -> AICall:
     return AICall.objects.create(
         ticket_id=enrichment.ticket_id,
@@ -73,4 +74,5 @@ def ai_call_record(
         http_status=http_status,
         request_id=request_id[:100],
         redactions=redactions,
+        routing=routing,
     )

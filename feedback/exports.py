@@ -57,7 +57,15 @@ def figures_rows(figures: Dashboard) -> Iterator[tuple[str, str, str, object]]:
     for label, precision in accuracy.precision_by_category:
         yield "accuracy", "precision", label, _rate(precision.rate)
 
-    for name in ("calls", "failed_calls", "invalid_calls", "retried_calls", "tickets"):
+    for name in (
+        "calls",
+        "failed_calls",
+        "invalid_calls",
+        "retried_calls",
+        "tickets",
+        "redacted_calls",
+        "routed_tickets",
+    ):
         yield "cost", name, "", getattr(cost, name)
     for name in ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens"):
         yield "cost", name, "", getattr(cost, name)

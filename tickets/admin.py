@@ -6,8 +6,17 @@ from tickets.services import source_assign_api_key, source_rotate_api_key
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "api_key_prefix", "callback_url", "is_active", "redact_pii", "created_at"]
-    list_filter = ["is_active", "redact_pii"]
+    list_display = [
+        "name",
+        "slug",
+        "api_key_prefix",
+        "callback_url",
+        "is_active",
+        "is_sensitive",
+        "redact_pii",
+        "created_at",
+    ]
+    list_filter = ["is_active", "is_sensitive", "redact_pii"]
     search_fields = ["name", "slug", "api_key_prefix"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["api_key_prefix", "created_at"]

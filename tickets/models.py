@@ -31,6 +31,10 @@ class Source(models.Model):
     )
     callback_url = models.URLField(max_length=500, blank=True)
     is_active = models.BooleanField(default=True)
+    is_sensitive = models.BooleanField(
+        default=False,
+        help_text="Its tickets never go to an external AI provider: only self-hosted ones (the local model).",
+    )
     redact_pii = models.BooleanField(
         "redact PII",
         default=True,

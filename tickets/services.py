@@ -33,6 +33,7 @@ def source_create(
     signing_secret: str = "",
     is_active: bool = True,
     redact_pii: bool = True,
+    is_sensitive: bool = False,
 ) -> SourceCreated:
     source = Source(
         name=name,
@@ -41,6 +42,7 @@ def source_create(
         signing_secret=signing_secret,
         is_active=is_active,
         redact_pii=redact_pii,
+        is_sensitive=is_sensitive,
     )
     api_key = source_assign_api_key(source=source)
     source.full_clean()

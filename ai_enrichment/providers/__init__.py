@@ -16,7 +16,10 @@ def provider_get(name: str) -> Provider:
         return _anthropic(settings.ANTHROPIC_API_KEY, settings.ANTHROPIC_BASE_URL, settings.AI_MODEL)
     if name == "openai_compatible":
         return _openai_compatible(
-            settings.OPENAI_COMPAT_BASE_URL, settings.OPENAI_COMPAT_API_KEY, settings.OPENAI_COMPAT_MODEL
+            settings.OPENAI_COMPAT_BASE_URL,
+            settings.OPENAI_COMPAT_API_KEY,
+            settings.OPENAI_COMPAT_MODEL,
+            settings.OPENAI_COMPAT_SELF_HOSTED,
         )
     if name == "local":
         return _local()
@@ -34,7 +37,7 @@ def _anthropic(api_key: str, base_url: str, model: str) -> Provider:
 
 
 @cache
-def _openai_compatible(base_url: str, api_key: str, model: str) -> Provider:
+def _openai_compatible(base_url: str, api_key: str, model: str, self_hosted: bool) -> Provider:
     from ai_enrichment.providers.openai_compat import OpenAICompatibleProvider
 
     return OpenAICompatibleProvider()

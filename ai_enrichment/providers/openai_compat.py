@@ -26,6 +26,7 @@ class OpenAICompatibleProvider(Provider):
 
     def __init__(self) -> None:
         self.model = settings.OPENAI_COMPAT_MODEL
+        self.external = not settings.OPENAI_COMPAT_SELF_HOSTED
         self.url = settings.OPENAI_COMPAT_BASE_URL.rstrip("/") + "/chat/completions"
         self.headers = (
             {"Authorization": f"Bearer {settings.OPENAI_COMPAT_API_KEY}"}

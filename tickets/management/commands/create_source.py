@@ -19,8 +19,13 @@ class Command(BaseCommand):
             action="store_true",
             help="Send this source's tickets to external AI providers with personal data as it is.",
         )
+        parser.add_argument(
+            "--sensitive",
+            action="store_true",
+            help="Never send this source's tickets to an external AI provider: only to self-hosted ones.",
+        )
 
-    def handle(self, *args, name, slug, callback_url, secret, no_redact_pii, **options):
+    def handle(self, *args, name, slug, callback_url, secret, no_redact_pii, sensitive, **options):
         try:
             created = source_create(
                 name=name,
@@ -28,6 +33,7 @@ class Command(BaseCommand):
                 callback_url=callback_url,
                 signing_secret=secret,
                 redact_pii=not no_redact_pii,
+                is_sensitive=sensitive,
             )
         except ValidationError as error:
             problems = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items())
