@@ -8,6 +8,7 @@ from django.urls import path
 from ai_enrichment.knowledge.ingest import knowledge_document_ingest, knowledge_documents_delete
 from ai_enrichment.models import (
     AICall,
+    AISpend,
     CallbackDelivery,
     Category,
     Enrichment,
@@ -234,3 +235,12 @@ class KnowledgeDocumentAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
         }
         return render(request, "admin/ai_enrichment/knowledgedocument/upload.html", context)
+
+
+@admin.register(AISpend)
+class AISpendAdmin(RecordAdmin):
+    """Each source's spend and reservations per period, against its limits (Source: AI limits)."""
+
+    date_hierarchy = "starts_at"
+    list_display = ["source", "period", "starts_at", "requests", "spent_usd", "reserved_usd"]
+    list_filter = ["period", "source"]

@@ -99,6 +99,9 @@ class Enrichment(models.Model):
     # not flagged), and the URLs and e-mail addresses in the suggested reply that appear neither in the
     # ticket, its history nor the knowledge passages the model was given.
     injection_signals = models.JSONField(default=list, blank=True)
+    over_budget = models.BooleanField(
+        default=False, help_text="A provider was skipped: the source had reached an AI budget or rate limit."
+    )
     unverified_links = models.JSONField(default=list, blank=True)
 
     provider = models.CharField(max_length=40, blank=True)
@@ -319,3 +322,32 @@ class KnowledgeTerm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lexeme}: {self.chunks} chunks"
+
+
+class AISpend(models.Model):
+    """What a source spent on external AI in one period, and what it holds in reservations for calls in
+    flight: the ledger budgets and rate limits are checked against (ai_enrichment.budget)."""
+
+    class Period(models.TextChoices):
+        MINUTE = "minute", "Minute"  # counts requests, for AI requests per minute
+        DAY = "day", "Day"
+        MONTH = "month", "Month"
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="ai_spend")
+    period = models.CharField(max_length=6, choices=Period.choices)
+    starts_at = models.DateTimeField()
+    requests = models.PositiveIntegerField(default=0)
+    reserved_usd = models.DecimalField(max_digits=12, decimal_places=6, default=0)
+    spent_usd = models.DecimalField(max_digits=12, decimal_places=6, default=0)
+
+    class Meta:
+        verbose_name = "AI spend"
+        verbose_name_plural = "AI spend"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "period", "starts_at"], name="ai_spend_one_row_per_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} {self.period} {self.starts_at:%Y-%m-%d %H:%M}: ${self.spent_usd}"

@@ -17,18 +17,20 @@ import random
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection
 
-from ai_enrichment.accounting import ai_call_record
-from ai_enrichment.context import EnrichmentContext, enrichment_context
+from ai_enrichment.accounting import ai_call_record, cost_usd
+from ai_enrichment.budget import Reservation, budget_reserve, budget_settle
+from ai_enrichment.context import EnrichmentContext, enrichment_context, estimate_tokens
 from ai_enrichment.embeddings import embedder
 from ai_enrichment.injection import ticket_injection_verdict
 from ai_enrichment.models import AICall, Enrichment
 from ai_enrichment.prompts import PromptParts, enrichment_prompt
 from ai_enrichment.providers import provider_get
-from ai_enrichment.providers.base import Provider, ProviderAnswer, ProviderError, Repair
+from ai_enrichment.providers.base import Provider, ProviderAnswer, ProviderError, Repair, Usage
 from ai_enrichment.redaction import RedactionMap, redactor
 from ai_enrichment.routing import enrichment_route
 from ai_enrichment.selectors import Taxonomy, taxonomy_current
@@ -135,6 +137,7 @@ def _process(enrichment: Enrichment) -> Enrichment:
     prompts: dict[bool, PromptParts] = {}  # by "redacted": built once each, when a provider needs it
     deadline = time.monotonic() + settings.AI_DEADLINE_SECONDS
     reasons: list[str] = []
+    over_budget = False
     for position, name in enumerate(chain):
         provider = provider_get(name)
         # The one place where personal data is kept from external providers.
@@ -159,6 +162,7 @@ def _process(enrichment: Enrichment) -> Enrichment:
             routing=route.reason,
         )
         output = attempt.run()
+        over_budget |= attempt.over_budget
         if output is not None:
             cited = set(output.cited_passages)
             return enrichment_finish(
@@ -172,6 +176,7 @@ def _process(enrichment: Enrichment) -> Enrichment:
                 model=attempt.model,
                 prompt_version=prompt.version,
                 injection_signals=signals,
+                over_budget=over_budget,
             )
         reasons.append(f"{name} {attempt.failure}")
     return enrichment_finish(
@@ -181,6 +186,7 @@ def _process(enrichment: Enrichment) -> Enrichment:
         provider=chain[-1],
         prompt_version=settings.AI_PROMPT_VERSION,
         injection_signals=signals,
+        over_budget=over_budget,
     )
 
 
@@ -203,6 +209,7 @@ class ProviderRun:
     taxonomy: Taxonomy
     deadline: float
     routing: str = ""  # why the chain was narrowed for this ticket, recorded on each AICall
+    over_budget: bool = False  # skipped: the source reached an AI limit (ai_enrichment.budget)
     failure: str = ""  # why it gave no answer, for the enrichment's reason
     model: str = ""
     attempt: int = 0
@@ -245,6 +252,9 @@ class ProviderRun:
             if remaining <= 0:
                 self.failure = "ran out of time"
                 return None
+            reservation = self._reserve(repair)
+            if reservation is None:
+                return None
             started = time.monotonic()
             try:
                 answer = self.provider.complete(
@@ -254,6 +264,7 @@ class ProviderRun:
                     timeout=min(settings.AI_TIMEOUT_SECONDS, remaining),
                 )
             except ProviderError as error:
+                budget_settle(reservation=reservation, actual_usd=Decimal(0))
                 self._record_error(error=error, attempt=attempt, is_repair=is_repair, started=started)
                 delay = _backoff(attempt, error.retry_after)
                 if not error.retryable:
@@ -268,8 +279,28 @@ class ProviderRun:
                 time.sleep(delay)
                 continue
             self.latency_ms = int((time.monotonic() - started) * 1000)
+            budget_settle(
+                reservation=reservation, actual_usd=cost_usd(model=answer.model, usage=answer.usage)
+            )
             return answer
         return None
+
+    def _reserve(self, repair: Repair | None) -> Reservation | None:
+        """Hold this call's worst-case cost against the source's AI limits (external providers only);
+        None, with the reason in `failure`, when a limit is reached."""
+        source = self.enrichment.ticket.source
+        if not self.provider.external:
+            return Reservation(source_id=source.pk, amount=Decimal(0), periods=())
+        sent = self.prompt.system + self.prompt.ticket_data + (repair.instruction() if repair else "")
+        worst_case = cost_usd(
+            model=self.provider.model,
+            usage=Usage(input_tokens=estimate_tokens(sent), output_tokens=settings.AI_MAX_OUTPUT_TOKENS),
+        )
+        decision = budget_reserve(source=source, estimate_usd=worst_case)
+        if decision.reservation is None:
+            self.over_budget = True
+            self.failure = f"was not asked: {source.name} is {decision.refused}"
+        return decision.reservation
 
     def _record(self, *, answer: ProviderAnswer, is_repair: bool, valid: bool, problems: list[str]) -> None:
         self.model = answer.model or self.model

@@ -99,6 +99,7 @@ def enrichment_finish(
     model: str = "",
     prompt_version: str = "",
     injection_signals: list[str] | None = None,
+    over_budget: bool = False,
 ) -> Enrichment:
     """Store a run's result, unless the ticket changed or another worker took the claim meanwhile.
 
@@ -127,6 +128,7 @@ def enrichment_finish(
             current.provider, current.model, current.prompt_version = provider, model, prompt_version
             current.citations, current.passages_offered = citations or [], passages_offered
             current.injection_signals = injection_signals or []
+            current.over_budget = over_budget
             if output is not None:
                 current.category, current.priority = output.category, output.priority
                 current.summary, current.suggested_reply = output.summary, output.suggested_reply

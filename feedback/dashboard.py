@@ -273,6 +273,7 @@ def evaluated_groups(filters: DashboardFilters) -> Groups:
 class Volume:
     tickets_received: int
     tickets_enriched: int  # tickets with at least one suggestion
+    over_budget: int  # enrichments that skipped a provider because the source reached an AI limit
     by_status: dict[str, int]
     by_provider: list[tuple[str, str, int]]  # (provider, model, suggestions), most first
 
@@ -303,6 +304,7 @@ def volume(filters: DashboardFilters, *, suggestions: Groups) -> Volume:
     counts = enrichments_for(filters).aggregate(
         **{status: Count("id", filter=Q(status=status)) for status in Enrichment.Status.values},
         tickets_enriched=Count("ticket_id", distinct=True, filter=Q(status__in=ANSWERED)),
+        over_budget=Count("id", filter=Q(over_budget=True)),
     )
     by_provider: dict[tuple[str, str], int] = {}
     for row in suggestions.rows:
@@ -311,6 +313,7 @@ def volume(filters: DashboardFilters, *, suggestions: Groups) -> Volume:
     return Volume(
         tickets_received=tickets.count(),
         tickets_enriched=counts.pop("tickets_enriched"),
+        over_budget=counts.pop("over_budget"),
         by_status={status: n for status, n in counts.items() if n},
         by_provider=sorted(
             ((p, m, n) for (p, m), n in by_provider.items()), key=lambda row: (-row[2], row[:2])

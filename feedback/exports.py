@@ -27,6 +27,7 @@ def figures_rows(figures: Dashboard) -> Iterator[tuple[str, str, str, object]]:
     volume, useful, accuracy, cost = figures.volume, figures.usefulness, figures.accuracy, figures.cost
     yield "volume", "tickets_received", "", volume.tickets_received
     yield "volume", "tickets_enriched", "", volume.tickets_enriched
+    yield "volume", "over_budget", "", volume.over_budget
     for status, n in sorted(volume.by_status.items()):
         yield "volume", "enrichments", status, n
     for provider, model, n in volume.by_provider:

@@ -35,6 +35,17 @@ class Source(models.Model):
         default=False,
         help_text="Its tickets never go to an external AI provider: only self-hosted ones (the local model).",
     )
+    # Limits on external AI for this source (unset: none). Checked and reserved atomically before each
+    # call (ai_enrichment.budget); past a limit the local model answers, and agents see why.
+    ai_requests_per_minute = models.PositiveIntegerField(
+        "AI requests per minute", null=True, blank=True, help_text="External AI calls per minute."
+    )
+    ai_budget_daily_usd = models.DecimalField(
+        "daily AI budget (USD)", max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    ai_budget_monthly_usd = models.DecimalField(
+        "monthly AI budget (USD)", max_digits=10, decimal_places=2, null=True, blank=True
+    )
     redact_pii = models.BooleanField(
         "redact PII",
         default=True,
