@@ -15,6 +15,7 @@ from ai_enrichment.models import (
     KnowledgeChunk,
     KnowledgeDocument,
     Priority,
+    ProviderCircuit,
 )
 
 
@@ -244,3 +245,15 @@ class AISpendAdmin(RecordAdmin):
     date_hierarchy = "starts_at"
     list_display = ["source", "period", "starts_at", "requests", "spent_usd", "reserved_usd"]
     list_filter = ["period", "source"]
+
+
+@admin.register(ProviderCircuit)
+class ProviderCircuitAdmin(admin.ModelAdmin):
+    """Each provider's circuit breaker. Set a circuit to closed to let calls through again at once."""
+
+    list_display = ["provider", "state", "reason", "updated_at"]
+    readonly_fields = ["provider", "reason", "updated_at"]
+    fields = ["provider", "state", "reason", "updated_at"]
+
+    def has_add_permission(self, request):
+        return False

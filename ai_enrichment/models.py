@@ -10,6 +10,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from pgvector.django import HnswIndex, VectorField
 
 from tickets.models import Source, Ticket
@@ -351,3 +352,21 @@ class AISpend(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_id} {self.period} {self.starts_at:%Y-%m-%d %H:%M}: ${self.spent_usd}"
+
+
+class ProviderCircuit(models.Model):
+    """The circuit breaker of one AI provider (ai_enrichment.circuit), shared by every worker. An admin
+    may close it by hand; the pipeline opens and closes it from the calls' outcomes."""
+
+    class State(models.TextChoices):
+        CLOSED = "closed", "Closed: calls go through"
+        OPEN = "open", "Open: skipped, the next provider answers"
+        HALF_OPEN = "half_open", "Half-open: one probe call is out"
+
+    provider = models.CharField(max_length=40, unique=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.CLOSED)
+    reason = models.CharField(max_length=300, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now, help_text="When the state last changed.")
+
+    def __str__(self) -> str:
+        return f"{self.provider}: {self.state}"

@@ -24,6 +24,7 @@ from django.db import connection
 
 from ai_enrichment.accounting import ai_call_record, cost_usd
 from ai_enrichment.budget import Reservation, budget_reserve, budget_settle
+from ai_enrichment.circuit import circuit_allows, circuit_record
 from ai_enrichment.context import EnrichmentContext, enrichment_context, estimate_tokens
 from ai_enrichment.embeddings import embedder
 from ai_enrichment.injection import ticket_injection_verdict
@@ -217,6 +218,9 @@ class ProviderRun:
 
     def run(self) -> EnrichmentOutput | None:
         self.model = self.provider.model
+        if self.provider.external and not circuit_allows(provider=self.provider.name):
+            self.failure = "was skipped: its circuit breaker is open after repeated failures"
+            return None
         repair: Repair | None = None
         for is_repair in (False, True):
             answer = self._call_with_retries(repair=repair, is_repair=is_repair)
@@ -266,6 +270,8 @@ class ProviderRun:
             except ProviderError as error:
                 budget_settle(reservation=reservation, actual_usd=Decimal(0))
                 self._record_error(error=error, attempt=attempt, is_repair=is_repair, started=started)
+                if self.provider.external:
+                    circuit_record(provider=self.provider.name, ok=False)
                 delay = _backoff(attempt, error.retry_after)
                 if not error.retryable:
                     self.failure = f"refused the request ({error})"
@@ -282,6 +288,8 @@ class ProviderRun:
             budget_settle(
                 reservation=reservation, actual_usd=cost_usd(model=answer.model, usage=answer.usage)
             )
+            if self.provider.external:
+                circuit_record(provider=self.provider.name, ok=True)
             return answer
         return None
 

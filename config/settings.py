@@ -228,6 +228,12 @@ AI_MAX_ATTEMPTS = env.int("AI_MAX_ATTEMPTS", default=3)  # per provider, retries
 AI_RETRY_BASE_DELAY = env.float("AI_RETRY_BASE_DELAY", default=0.5)  # seconds; doubles each retry, jittered
 AI_RETRY_MAX_DELAY = env.float("AI_RETRY_MAX_DELAY", default=20.0)  # also caps a server's retry-after
 AI_DEADLINE_SECONDS = env.float("AI_DEADLINE_SECONDS", default=90.0)  # one enrichment, all providers
+# Circuit breaker per provider (ai_enrichment.circuit): open after this share of failed calls among at
+# least AI_CIRCUIT_MIN_CALLS within the window; probe again after the cooldown.
+AI_CIRCUIT_WINDOW_SECONDS = env.float("AI_CIRCUIT_WINDOW_SECONDS", default=60.0)
+AI_CIRCUIT_MIN_CALLS = env.int("AI_CIRCUIT_MIN_CALLS", default=5)
+AI_CIRCUIT_FAILURE_RATE = env.float("AI_CIRCUIT_FAILURE_RATE", default=0.5)
+AI_CIRCUIT_COOLDOWN_SECONDS = env.float("AI_CIRCUIT_COOLDOWN_SECONDS", default=30.0)
 AI_MAX_OUTPUT_TOKENS = env.int("AI_MAX_OUTPUT_TOKENS", default=1024)
 AI_CONTEXT_TOKEN_BUDGET = env.int("AI_CONTEXT_TOKEN_BUDGET", default=6000)  # ticket + history in the prompt
 AI_SUMMARY_MAX_CHARS = env.int("AI_SUMMARY_MAX_CHARS", default=400)
