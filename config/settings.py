@@ -137,6 +137,14 @@ if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:
     Q_CLUSTER["orm"] = "default"
+    # A cluster's heartbeat (django_q.status.Stat) is kept in a Django cache. The local-memory cache
+    # is private to each process, so without Redis the heartbeats go to files under var/, where the web
+    # process's /readyz can read them (same machine; with REDIS_URL they are in Redis, any machine).
+    CACHES["django_q"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "django_q_stats"),
+    }
+    Q_CLUSTER["cache"] = "django_q"
 if env.bool("Q_SYNC", default=False):
     Q_CLUSTER["sync"] = True  # tasks run inline; only for tests and debugging
 

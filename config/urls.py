@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from ai_enrichment.views import knowledge_document
+from config.health import healthz, readyz
 from tickets.api.views import TicketDetailApi, TicketsApi
 
 api_v1 = [
@@ -13,6 +14,9 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    # Probes: exact paths, no redirect, no login.
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
