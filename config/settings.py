@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so it sees the view the URL resolved to and the status the view answered.
+    "config.metrics.RequestMetricsMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -321,6 +323,10 @@ if PRODUCTION:
         raise ImproperlyConfigured("ALLOWED_HOSTS must be set in production")
 
 # --- Operations -----------------------------------------------------------------------------------
+# /metrics answers a request carrying `Authorization: Bearer <METRICS_TOKEN>`; unset, it answers only
+# requests from this machine (127.0.0.1, ::1).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+
 # `json`: one JSON object per line (time, level, logger, message, and ticket_id, enrichment_id,
 # provider, latency_ms when the event has them) for a log shipper; `plain`: one readable line.
 LOG_FORMAT = env.str("LOG_FORMAT", default="plain")

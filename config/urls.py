@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from ai_enrichment.views import knowledge_document
 from config.health import healthz, readyz
+from config.metrics import metrics
 from tickets.api.views import TicketDetailApi, TicketsApi
 
 api_v1 = [
@@ -17,6 +18,7 @@ urlpatterns = [
     # Probes: exact paths, no redirect, no login.
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    path("metrics", metrics, name="metrics"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

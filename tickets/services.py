@@ -14,6 +14,7 @@ from django.utils.text import slugify
 
 from ai_enrichment.models import Enrichment
 from ai_enrichment.services import enrichment_request
+from config.metrics import TICKETS_INGESTED
 from tickets.models import Source, Ticket
 
 API_KEY_PREFIX = "tsk_"
@@ -157,6 +158,7 @@ def ticket_ingest(
             )
         else:
             enrichment = None
+    TICKETS_INGESTED.labels(outcome=outcome.value).inc()
     return TicketIngestResult(ticket=ticket, outcome=outcome, enrichment=enrichment)
 
 
