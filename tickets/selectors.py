@@ -2,7 +2,9 @@
 
 from datetime import datetime
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
 
 from ai_enrichment.models import Enrichment
 from tickets.models import Source, Ticket
@@ -86,3 +88,13 @@ def ticket_queue(
     if search:
         queue = queue.filter(Q(subject__icontains=search) | Q(body__icontains=search))
     return queue.order_by(F("queue_rank").desc(), "received_at", "id")
+
+
+def tickets_of_customer(*, customer: str, source: Source | None = None) -> QuerySet[Ticket]:
+    """A customer's tickets, by external id or e-mail (case-insensitive), on the indexes the customer
+    history uses."""
+    same_customer = Q(customer_external_id=customer)
+    if "@" in customer:
+        same_customer |= Exact(Lower("customer_email"), customer.strip().lower())
+    tickets = Ticket.objects.filter(same_customer)
+    return tickets.filter(source=source) if source else tickets
