@@ -10,7 +10,7 @@ Nothing here reveals a setting, a host name of a dependency or an error message,
 from __future__ import annotations
 
 from django.db import DatabaseError, connection
-from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.loader import MigrationLoader
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -58,11 +58,13 @@ def database_check() -> dict:
 
 def migrations_check() -> dict:
     try:
-        executor = MigrationExecutor(connection)
-        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        loader = MigrationLoader(connection)
     except DatabaseError as error:
         return {"ok": False, "detail": f"could not read the applied migrations ({type(error).__name__})"}
-    unapplied = [f"{migration.app_label}.{migration.name}" for migration, _backwards in plan]
+    # Every node, not just a plan to the leaves: a plan skips a hole below an applied migration.
+    unapplied = sorted(
+        f"{app}.{name}" for app, name in loader.graph.nodes if (app, name) not in loader.applied_migrations
+    )
     if unapplied:
         return {"ok": False, "detail": "run `manage.py migrate`", "unapplied": unapplied}
     return {"ok": True}
