@@ -9,7 +9,7 @@ import logging
 from datetime import UTC, datetime
 
 # The `extra={...}` fields copied into the line when an event carries them: ids and figures only.
-CONTEXT_FIELDS = ("ticket_id", "enrichment_id", "source", "provider", "model", "status", "latency_ms")
+CONTEXT_FIELDS = ("ticket_id", "enrichment_id", "provider", "model", "status", "latency_ms")
 
 
 class JsonFormatter(logging.Formatter):

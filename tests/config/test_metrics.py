@@ -108,3 +108,16 @@ def test_under_gunicorn_the_counters_of_every_web_worker_are_added_up(client, mo
     samples = scrape(client)
     assert value(samples, "supportai_database_up") == 1
     assert not any(name.startswith("python_gc") for name, _labels in samples)  # not this process's own
+
+
+@pytest.mark.django_db
+def test_with_the_database_down_metrics_still_answer_and_say_so(client, monkeypatch):
+    from django.db import OperationalError, connection
+
+    def refuse(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(connection, "cursor", refuse)
+    samples = scrape(client)
+    assert value(samples, "supportai_database_up") == 0
+    assert not any(name.startswith("supportai_enrichment") for name, _labels in samples)
