@@ -92,7 +92,11 @@ def enrichment_process(*, enrichment: Enrichment) -> Enrichment:
     try:
         return _process(enrichment)
     except Exception as error:  # a bug must not leave the ticket `running` until the lease expires
-        logger.exception("enrichment %s crashed", enrichment.pk)
+        logger.exception(
+            "enrichment %s crashed",
+            enrichment.pk,
+            extra={"ticket_id": enrichment.ticket_id, "enrichment_id": enrichment.pk},
+        )
         return enrichment_finish(
             enrichment=enrichment,
             status=Status.FAILED,
@@ -196,7 +200,11 @@ def _context(enrichment: Enrichment) -> EnrichmentContext:
     try:
         return enrichment_context(ticket=enrichment.ticket)
     except Exception:
-        logger.exception("enrichment %s: retrieval failed; continuing without passages", enrichment.pk)
+        logger.exception(
+            "enrichment %s: retrieval failed; continuing without passages",
+            enrichment.pk,
+            extra={"ticket_id": enrichment.ticket_id, "enrichment_id": enrichment.pk},
+        )
         return EnrichmentContext(ticket=enrichment.ticket)
 
 

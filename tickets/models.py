@@ -191,3 +191,52 @@ class Ticket(models.Model):
             .exclude(pk=self.pk)
             .order_by("-received_at", "-id")[:limit]
         )
+
+
+class Purge(models.Model):
+    """The audit record of one deletion of tickets (a customer's, on request, or routine retention):
+    who asked, the criteria and how many rows of each kind went. Never the deleted content, and the
+    customer only as a SHA-256 of the identifier given (hash a name to check whether it was purged).
+    """
+
+    class RequestedVia(models.TextChoices):
+        COMMAND = "command", "manage.py purge"
+        API = "api", "Source API"
+
+    requested_via = models.CharField(max_length=10, choices=RequestedVia.choices)
+    requested_by = models.CharField(
+        max_length=200, help_text="The operating-system user who ran the command, or the calling source."
+    )
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="purges",
+        help_text="The source the purge was limited to (none: every source).",
+    )
+    customer_sha256 = models.CharField(
+        "customer (SHA-256)",
+        max_length=64,
+        blank=True,
+        help_text="SHA-256 of the customer e-mail (lower-cased) or external id given; empty for retention.",
+    )
+    older_than_days = models.PositiveIntegerField(null=True, blank=True)
+    counts = models.JSONField(
+        default=dict,
+        help_text='Rows deleted per model, e.g. {"tickets.Ticket": 3, "ai_enrichment.AICall": 5}.',
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(
+        null=True, blank=True, help_text="Empty while it runs, or if it was interrupted (counts so far)."
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Purge {self.pk} via {self.requested_via} by {self.requested_by}"
+
+    @staticmethod
+    def hash_customer(identifier: str) -> str:
+        return hashlib.sha256(identifier.strip().lower().encode()).hexdigest()

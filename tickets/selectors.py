@@ -100,3 +100,13 @@ def ticket_search_filter(search: str) -> Q:
     return Q(search_vector=SearchQuery(search, search_type="websearch", config="english")) | Exact(
         Lower("external_id"), search.lower()
     )
+
+
+def tickets_of_customer(*, customer: str, source: Source | None = None) -> QuerySet[Ticket]:
+    """A customer's tickets, by external id or e-mail (case-insensitive), on the indexes the customer
+    history uses."""
+    same_customer = Q(customer_external_id=customer)
+    if "@" in customer:
+        same_customer |= Exact(Lower("customer_email"), customer.strip().lower())
+    tickets = Ticket.objects.filter(same_customer)
+    return tickets.filter(source=source) if source else tickets

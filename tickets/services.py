@@ -1,4 +1,4 @@
-"""Writes for sources and tickets. Views, commands and tasks call these; nothing else writes."""
+"""Writes for sources and tickets (ingest, purge). Views, commands and tasks call these; nothing else writes."""
 
 from __future__ import annotations
 
@@ -10,11 +10,14 @@ from datetime import datetime
 from enum import StrEnum
 
 from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.text import slugify
 
 from ai_enrichment.models import Enrichment
 from ai_enrichment.services import enrichment_request
-from tickets.models import Source, Ticket
+from config.metrics import TICKETS_INGESTED
+from tickets.models import Purge, Source, Ticket
 
 API_KEY_PREFIX = "tsk_"
 
@@ -159,6 +162,7 @@ def ticket_ingest(
             )
         else:
             enrichment = None
+    TICKETS_INGESTED.labels(outcome=outcome.value).inc()
     return TicketIngestResult(ticket=ticket, outcome=outcome, enrichment=enrichment)
 
 
@@ -175,3 +179,72 @@ def _enqueue_enrichment_on_commit(*, ticket_id: int) -> None:
             "ai_enrichment.tasks.enrich_ticket", ticket_id, task_name=f"enrich-ticket-{ticket_id}"
         )
     )
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    counts: dict[str, int]  # rows deleted per model label; all kinds a ticket can own are listed
+    purge: Purge | None  # the audit record; None for a dry run
+
+
+# Everything a ticket owns is deleted with it (on_delete=CASCADE): its enrichments and their AI calls,
+# callback deliveries and agents' feedback, its confirmed label and its embedding. Listed so a report
+# names every kind, 0 included.
+PURGED_MODELS = (
+    "tickets.Ticket",
+    "ai_enrichment.Enrichment",
+    "ai_enrichment.AICall",
+    "ai_enrichment.CallbackDelivery",
+    "ai_enrichment.TicketEmbedding",
+    "feedback.Feedback",
+    "feedback.TicketLabel",
+)
+PURGE_BATCH = 500  # tickets per transaction: a large retention run never holds long locks
+
+
+def tickets_purge(
+    *,
+    tickets: QuerySet[Ticket],
+    requested_via: str,
+    requested_by: str,
+    source: Source | None = None,
+    customer: str = "",
+    older_than_days: int | None = None,
+    dry_run: bool = False,
+) -> PurgeResult:
+    """Delete these tickets and everything they own, in batches, and keep an audit record of it.
+
+    The audit record is written first and its counts updated after each batch, so an interrupted purge
+    still shows what it deleted (`finished_at` stays empty). A dry run deletes the same rows in a
+    transaction that is rolled back: its counts are exact, nothing changes and nothing is recorded.
+    """
+    counts = dict.fromkeys(PURGED_MODELS, 0)
+    ids = list(tickets.order_by("id").values_list("id", flat=True))
+    if dry_run:
+        with transaction.atomic():
+            _purge_batches(ids, counts)
+            transaction.set_rollback(True)
+        return PurgeResult(counts=counts, purge=None)
+    purge = Purge.objects.create(
+        requested_via=requested_via,
+        requested_by=requested_by[:200],
+        source=source,
+        customer_sha256=Purge.hash_customer(customer) if customer else "",
+        older_than_days=older_than_days,
+        counts=counts,
+    )
+    _purge_batches(ids, counts, purge=purge)
+    purge.finished_at = timezone.now()
+    purge.save(update_fields=["counts", "finished_at"])
+    return PurgeResult(counts=counts, purge=purge)
+
+
+def _purge_batches(ids: list[int], counts: dict[str, int], *, purge: Purge | None = None) -> None:
+    for start in range(0, len(ids), PURGE_BATCH):
+        with transaction.atomic():
+            _total, deleted = Ticket.objects.filter(id__in=ids[start : start + PURGE_BATCH]).delete()
+            for label, count in deleted.items():
+                counts[label] = counts.get(label, 0) + count
+            if purge is not None:
+                purge.counts = counts
+                purge.save(update_fields=["counts"])

@@ -12,9 +12,9 @@ from ai_enrichment.selectors import enrichment_current
 from ai_enrichment.serializers import EnrichmentOutputSerializer
 from tickets.api.authentication import SourceKeyAuthentication, raw_body
 from tickets.api.fields import MetadataField, TextField
-from tickets.models import Source, Ticket
+from tickets.models import Purge, Source, Ticket
 from tickets.selectors import ticket_list_for_source
-from tickets.services import IngestOutcome, ticket_ingest
+from tickets.services import IngestOutcome, ticket_ingest, tickets_purge
 
 
 class IsSource(BasePermission):
@@ -183,3 +183,45 @@ class TicketDetailApi(SourceApi):
     def get(self, request, ticket_id: int):
         ticket = get_object_or_404(ticket_list_for_source(source=request.auth), pk=ticket_id)
         return Response(TicketOutputSerializer(ticket).data)
+
+
+class CustomerPurgeApi(SourceApi):
+    class OutputSerializer(serializers.Serializer):
+        customer_external_id = serializers.CharField()
+        purge_id = serializers.IntegerField(help_text="The audit record of this purge.")
+        deleted = serializers.DictField(
+            child=serializers.IntegerField(),
+            help_text="Rows deleted per kind: the tickets and everything derived from them.",
+        )
+
+    @extend_schema(
+        operation_id="customers_purge",
+        summary="Delete a customer's data",
+        description=(
+            "Deletes this source's tickets of the customer (by the `customer.external_id` they were sent "
+            "with) and everything derived from them: enrichments, AI-call records, callback deliveries, "
+            "agents' feedback, confirmed labels and embeddings. Other sources' tickets are untouched. "
+            "Safe to repeat: a customer with nothing left gives zero counts. Each call is recorded in "
+            "the purge audit log (counts and a hash of the id, never the content)."
+        ),
+        responses={
+            200: OpenApiResponse(OutputSerializer, description="Deleted; the counts per kind."),
+            401: OpenApiResponse(description="Missing or unknown API key, or bad signature."),
+            403: OpenApiResponse(description="The source is deactivated."),
+        },
+    )
+    def delete(self, request, customer_external_id: str):
+        source = request.auth
+        result = tickets_purge(
+            tickets=Ticket.objects.filter(source=source, customer_external_id=customer_external_id),
+            requested_via=Purge.RequestedVia.API,
+            requested_by=f"source {source.slug}",
+            source=source,
+            customer=customer_external_id,
+        )
+        output = {
+            "customer_external_id": customer_external_id,
+            "purge_id": result.purge.pk,
+            "deleted": result.counts,
+        }
+        return Response(self.OutputSerializer(output).data)
