@@ -269,6 +269,17 @@ def evaluated_groups(filters: DashboardFilters) -> Groups:
 # --- Sections ---------------------------------------------------------------------------------------------
 
 
+class PerTicketCost:
+    """For the figures that carry an AI cost and the number of tickets it was spent on."""
+
+    cost_usd: Decimal
+    tickets: int
+
+    @property
+    def cost_per_ticket(self) -> Decimal | None:
+        return None if not self.tickets else self.cost_usd / self.tickets
+
+
 @dataclass(frozen=True)
 class Volume:
     tickets_received: int
@@ -549,7 +560,7 @@ def accuracy(filters: DashboardFilters) -> Accuracy:
 
 
 @dataclass(frozen=True)
-class CostAndSpeed:
+class CostAndSpeed(PerTicketCost):
     calls: int
     failed_calls: int
     invalid_calls: int
@@ -564,10 +575,6 @@ class CostAndSpeed:
     routed_tickets: int  # kept on self-hosted providers or the local model (sensitive, injected)
     latency_ms: list[float] | None  # p50, p95, p99 of successful calls
     end_to_end_seconds: list[float] | None  # p50, p95, p99 from ingest to a new ticket's suggestion
-
-    @property
-    def cost_per_ticket(self) -> Decimal | None:
-        return None if not self.tickets else self.cost_usd / self.tickets
 
     @property
     def failure_rate(self) -> float | None:
@@ -690,17 +697,13 @@ def knowledge(filters: DashboardFilters, *, limit: int = 10) -> Knowledge:
 
 
 @dataclass(frozen=True)
-class Week:
+class Week(PerTicketCost):
     start: datetime
     acceptance: Proportion = field(default_factory=lambda: Proportion(0, 0))
     accuracy: Proportion = field(default_factory=lambda: Proportion(0, 0))
     cost_usd: Decimal = Decimal(0)
     tickets: int = 0
     latency_p50_ms: float | None = None
-
-    @property
-    def cost_per_ticket(self) -> Decimal | None:
-        return None if not self.tickets else self.cost_usd / self.tickets
 
 
 def trends(filters: DashboardFilters, *, feedback_counts: Groups, evaluated: Groups) -> list[Week]:
@@ -732,7 +735,7 @@ def _calls_by(filters: DashboardFilters, group) -> list[tuple]:
 
 
 @dataclass(frozen=True)
-class Variant:
+class Variant(PerTicketCost):
     """One prompt version or model, on the figures that decide whether to keep it."""
 
     name: str
@@ -743,10 +746,6 @@ class Variant:
     cost_usd: Decimal = Decimal(0)
     tickets: int = 0
     latency_p50_ms: float | None = None
-
-    @property
-    def cost_per_ticket(self) -> Decimal | None:
-        return None if not self.tickets else self.cost_usd / self.tickets
 
 
 @dataclass(frozen=True)
