@@ -67,6 +67,21 @@ def score(true: list[str], votes: list[local_model.LabelVote]) -> EvaluationResu
     )
 
 
+def parse_shots(value: str) -> list[int | None]:
+    """Training examples per label for a learning curve: "1,5,all" gives [1, 5, None] (None: all).
+    ValueError names the part that is neither a positive number nor "all"."""
+    counts: list[int | None] = []
+    for part in value.split(","):
+        part = part.strip().lower()
+        if part == "all":
+            counts.append(None)
+        elif part.isdigit() and int(part) > 0:
+            counts.append(int(part))
+        else:
+            raise ValueError(f"--shots takes positive numbers or 'all', not {part!r}")
+    return counts
+
+
 def take_shots(labels: list[str], indices: list[int], shots: int | None, seed: int) -> list[int]:
     """At most `shots` training examples per label (all when None), chosen reproducibly."""
     if shots is None:

@@ -72,19 +72,6 @@ def read_csv(path: Path) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
-def parse_shots(value: str) -> list[int | None]:
-    counts: list[int | None] = []
-    for part in value.split(","):
-        part = part.strip().lower()
-        if part == "all":
-            counts.append(None)
-        elif part.isdigit() and int(part) > 0:
-            counts.append(int(part))
-        else:
-            raise SystemExit(f"--shots takes positive numbers or 'all', not {part!r}")
-    return counts
-
-
 # Quality
 
 
@@ -382,9 +369,13 @@ def main() -> None:
     parser.add_argument("--timeout-seconds", type=float, default=900, help="hard bound on the whole run")
     args = parser.parse_args()
     watchdog(args.timeout_seconds, "classify")
-    shots = parse_shots(args.shots)
-
     source = setup_database()
+    from ai_enrichment.evaluation import parse_shots
+
+    try:
+        shots = parse_shots(args.shots)
+    except ValueError as error:
+        raise SystemExit(str(error)) from None
     banking = read_csv(args.datasets / "banking77" / "train.csv")
     bitext = read_csv(
         args.datasets / "bitext_customer_support" / "Bitext_Sample_Customer_Support_Training_Dataset.csv"

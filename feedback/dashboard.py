@@ -292,10 +292,6 @@ class Volume:
     def suggestions(self) -> int:
         return sum(self.by_status.get(status, 0) for status in ANSWERED)
 
-    @property
-    def finished(self) -> int:
-        return self.suggestions + self.by_status.get(Enrichment.Status.FAILED, 0)
-
     def share(self, count: int) -> float | None:
         return ratio(count, self.suggestions)
 

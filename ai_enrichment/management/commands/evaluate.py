@@ -5,7 +5,7 @@ import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 
 from ai_enrichment.embeddings import embedder
-from ai_enrichment.evaluation import cross_validate, holdout, score
+from ai_enrichment.evaluation import cross_validate, holdout, parse_shots, score
 from ai_enrichment.local_model import LabelVote
 from feedback.history import read_rows
 
@@ -90,16 +90,10 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(report))
 
     def _shots(self, value: str) -> list[int | None]:
-        counts = []
-        for part in value.split(","):
-            part = part.strip().lower()
-            if part == "all":
-                counts.append(None)
-            elif part.isdigit() and int(part) > 0:
-                counts.append(int(part))
-            else:
-                raise CommandError(f"--shots takes positive numbers or 'all', not {part!r}")
-        return counts
+        try:
+            return parse_shots(value)
+        except ValueError as error:
+            raise CommandError(str(error)) from None
 
     def _load(
         self, path: Path, text: str, label: str, predicted: str | None = None
