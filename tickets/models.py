@@ -35,6 +35,14 @@ class Source(models.Model):
         default=False,
         help_text="Its tickets never go to an external AI provider: only self-hosted ones (the local model).",
     )
+    # One noisy system must not starve the others: past this, ingest answers 429 with Retry-After
+    # (tickets.ratelimit). Unset: no limit.
+    ingest_requests_per_minute = models.PositiveIntegerField(
+        "ingest requests per minute",
+        null=True,
+        blank=True,
+        help_text="Tickets this source may send per minute; more get 429 with Retry-After. Empty: no limit.",
+    )
     # Limits on external AI for this source (unset: none). Checked and reserved atomically before each
     # call (ai_enrichment.budget); past a limit the local model answers, and agents see why.
     ai_requests_per_minute = models.PositiveIntegerField(
@@ -240,3 +248,20 @@ class Purge(models.Model):
     @staticmethod
     def hash_customer(identifier: str) -> str:
         return hashlib.sha256(identifier.strip().lower().encode()).hexdigest()
+
+
+class IngestWindow(models.Model):
+    """How many tickets a source sent in one clock minute, for its ingest limit (tickets.ratelimit).
+    Rows older than an hour are deleted as new minutes begin."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="+")
+    starts_at = models.DateTimeField()
+    requests = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "starts_at"], name="ingest_window_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} {self.starts_at:%H:%M}: {self.requests}"

@@ -22,6 +22,7 @@ def test_it_creates_a_ticket_and_answers_201_with_its_id(source_client, source):
     assert response.json()["id"] == ticket.id
     assert response.json()["enrichment"]["status"] == "pending"
     assert response["X-Ingest-Outcome"] == "created"
+    assert type(response.headers["X-Ingest-Outcome"]) is str, "WSGI servers refuse a str subclass"
     assert ticket.source == source
     assert ticket.customer_email == "maria@example.com"
     assert ticket.customer_name == "María Pérez"

@@ -17,6 +17,27 @@ def test_it_returns_a_ticket_with_its_current_enrichment(source_client):
     assert body["enrichment"]["category"] == ""
 
 
+def test_the_enrichment_carries_the_warnings_agents_see(source_client):
+    from ai_enrichment.models import Enrichment
+
+    ticket_id = source_client.post(URL, ticket_payload()).json()["id"]
+    citation = {"chunk_id": 3, "document_id": 1, "title": "Refund policy", "heading": "Annual plans"}
+    Enrichment.objects.filter(ticket_id=ticket_id).update(
+        status="done",
+        citations=[citation],
+        injection_signals=["ignore_instructions"],
+        unverified_links=["https://refunds.example.net"],
+        over_budget=True,
+    )
+
+    enrichment = source_client.get(f"{URL}/{ticket_id}").json()["enrichment"]
+
+    assert enrichment["citations"] == [citation]
+    assert enrichment["injection_signals"] == ["ignore_instructions"]
+    assert enrichment["unverified_links"] == ["https://refunds.example.net"]
+    assert enrichment["over_budget"] is True
+
+
 def test_a_source_cannot_read_another_sources_ticket(source_client):
     ticket_id = source_client.post(URL, ticket_payload()).json()["id"]
     outsider = SourceClient(source_create(name="Outsider").api_key)
@@ -51,3 +72,10 @@ def test_bad_list_filters_are_a_400_naming_the_filter(source_client):
     response = source_client.get(URL, {"received_after": "yesterday", "status": "nope"})
     assert response.status_code == 400
     assert set(response.json()["errors"]) == {"received_after", "status"}
+
+
+def test_a_path_under_the_api_that_matches_nothing_is_a_json_404(source_client):
+    for path in (f"{URL}/not-a-number", f"{URL}/-1", "/api/v1/nothing/here"):
+        response = source_client.get(path)
+        assert response.status_code == 404
+        assert response.json() == {"detail": "Not found."}

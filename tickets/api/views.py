@@ -1,8 +1,9 @@
 """The ticket API that external ticket systems call. Views only translate HTTP to services."""
 
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_field
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
@@ -12,6 +13,7 @@ from ai_enrichment.selectors import enrichment_current
 from ai_enrichment.serializers import EnrichmentOutputSerializer
 from tickets.api.authentication import SourceKeyAuthentication, raw_body
 from tickets.api.fields import MetadataField, TextField
+from tickets.api.throttling import SourceIngestThrottle
 from tickets.models import Purge, Source, Ticket
 from tickets.selectors import ticket_list_for_source
 from tickets.services import IngestOutcome, ticket_ingest, tickets_purge
@@ -27,6 +29,31 @@ class SourceApi(APIView):
 
     authentication_classes = [SourceKeyAuthentication]
     permission_classes = [IsSource]
+
+
+class ErrorOutputSerializer(serializers.Serializer):
+    """Every error answer: `detail` says what is wrong; `errors` names each invalid field (400s)."""
+
+    detail = serializers.CharField()
+    errors = serializers.DictField(
+        child=serializers.JSONField(),
+        required=False,
+        help_text="Each invalid field (nested fields as objects) with its messages.",
+    )
+
+
+def error_responses(operation_errors: dict[int, str]) -> dict[int, OpenApiResponse]:
+    """The errors any source endpoint can answer, with this operation's own, all in one shape."""
+    descriptions = {
+        401: "Missing or unknown API key, or bad signature.",
+        403: "The source is deactivated.",
+        503: "The database is unreachable for a moment; nothing was stored. Retry after `Retry-After`.",
+        **operation_errors,
+    }
+    return {
+        code: OpenApiResponse(ErrorOutputSerializer, description=description)
+        for code, description in sorted(descriptions.items())
+    }
 
 
 class CustomerInputSerializer(serializers.Serializer):
@@ -67,6 +94,15 @@ class TicketOutputSerializer(serializers.Serializer):
         return EnrichmentOutputSerializer(current).data if current else None
 
 
+class TicketPageSerializer(serializers.Serializer):
+    """One page of a ticket list, as the list's PageNumberPagination answers it."""
+
+    count = serializers.IntegerField(help_text="Tickets matching the filters, on every page.")
+    next = serializers.URLField(allow_null=True, help_text="The next page, null on the last.")
+    previous = serializers.URLField(allow_null=True, help_text="The previous page, null on the first.")
+    results = TicketOutputSerializer(many=True)
+
+
 INGEST_EXAMPLE = {
     "external_id": "ZD-48213",
     "subject": "Charged twice for my March invoice",
@@ -82,6 +118,8 @@ INGEST_EXAMPLE = {
 
 class TicketsApi(SourceApi):
     """`POST` ingests a ticket (create or update by external_id); `GET` lists the source's tickets."""
+
+    throttle_classes = [SourceIngestThrottle]
 
     class IngestInputSerializer(serializers.Serializer):
         external_id = TextField(max_length=200)
@@ -127,13 +165,14 @@ class TicketsApi(SourceApi):
                 TicketOutputSerializer,
                 description="Already known: updated and queued again if the content changed, otherwise no new work.",
             ),
-            400: OpenApiResponse(
-                description="Malformed JSON or invalid fields (each field named in `errors`)."
+            **error_responses(
+                {
+                    400: "Malformed JSON or invalid fields (each field named in `errors`).",
+                    413: "Body larger than TICKET_MAX_PAYLOAD_BYTES.",
+                    415: "Content-Type is not application/json.",
+                    429: "The source's ingest limit per minute is reached; retry after `Retry-After` seconds.",
+                }
             ),
-            401: OpenApiResponse(description="Missing or unknown API key, or bad signature."),
-            403: OpenApiResponse(description="The source is deactivated."),
-            413: OpenApiResponse(description="Body larger than TICKET_MAX_PAYLOAD_BYTES."),
-            415: OpenApiResponse(description="Content-Type is not application/json."),
         },
         examples=[OpenApiExample("A new e-mail ticket", value=INGEST_EXAMPLE, request_only=True)],
     )
@@ -156,14 +195,23 @@ class TicketsApi(SourceApi):
         return Response(
             TicketOutputSerializer(result.ticket).data,
             status=code,
-            headers={"X-Ingest-Outcome": result.outcome},
+            headers={"X-Ingest-Outcome": result.outcome.value},  # a plain str, as WSGI requires
         )
+
+    def throttled(self, request, wait):
+        limit = request.auth.ingest_requests_per_minute
+        raise exceptions.Throttled(wait, detail=f"This source may send {limit} tickets a minute.")
 
     @extend_schema(
         operation_id="tickets_list",
         summary="List this source's tickets",
         parameters=[ListFilterSerializer],
-        responses={200: TicketOutputSerializer(many=True)},
+        responses={
+            200: TicketPageSerializer,
+            **error_responses(
+                {400: "An invalid filter or page size (each named in `errors`).", 404: "No such page."}
+            ),
+        },
     )
     def get(self, request):
         filters = self.ListFilterSerializer(data=request.query_params)
@@ -178,7 +226,7 @@ class TicketDetailApi(SourceApi):
     @extend_schema(
         operation_id="tickets_retrieve",
         summary="A ticket and its current enrichment",
-        responses={200: TicketOutputSerializer},
+        responses={200: TicketOutputSerializer, **error_responses({404: "No such ticket of this source."})},
     )
     def get(self, request, ticket_id: int):
         ticket = get_object_or_404(ticket_list_for_source(source=request.auth), pk=ticket_id)
@@ -186,7 +234,7 @@ class TicketDetailApi(SourceApi):
 
 
 class CustomerPurgeApi(SourceApi):
-    class OutputSerializer(serializers.Serializer):
+    class PurgeOutputSerializer(serializers.Serializer):
         customer_external_id = serializers.CharField()
         purge_id = serializers.IntegerField(help_text="The audit record of this purge.")
         deleted = serializers.DictField(
@@ -200,14 +248,14 @@ class CustomerPurgeApi(SourceApi):
         description=(
             "Deletes this source's tickets of the customer (by the `customer.external_id` they were sent "
             "with) and everything derived from them: enrichments, AI-call records, callback deliveries, "
-            "agents' feedback, confirmed labels and embeddings. Other sources' tickets are untouched. "
+            "agents' feedback, confirmed labels, embeddings, cached answers and message-batch entries. "
+            "Other sources' tickets are untouched. "
             "Safe to repeat: a customer with nothing left gives zero counts. Each call is recorded in "
             "the purge audit log (counts and a hash of the id, never the content)."
         ),
         responses={
-            200: OpenApiResponse(OutputSerializer, description="Deleted; the counts per kind."),
-            401: OpenApiResponse(description="Missing or unknown API key, or bad signature."),
-            403: OpenApiResponse(description="The source is deactivated."),
+            200: OpenApiResponse(PurgeOutputSerializer, description="Deleted; the counts per kind."),
+            **error_responses({}),
         },
     )
     def delete(self, request, customer_external_id: str):
@@ -224,4 +272,10 @@ class CustomerPurgeApi(SourceApi):
             "purge_id": result.purge.pk,
             "deleted": result.counts,
         }
-        return Response(self.OutputSerializer(output).data)
+        return Response(self.PurgeOutputSerializer(output).data)
+
+
+def api_not_found(request, path: str):
+    """Any other path under /api/v1/ (a ticket id that is not a number, a typo) answers in the API's
+    own error shape, not with the site's HTML 404 page that a client would fail to parse."""
+    return JsonResponse({"detail": "Not found."}, status=404)
