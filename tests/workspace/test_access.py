@@ -72,3 +72,11 @@ def test_a_wrong_password_is_a_form_error(client, agent):
     response = client.post("/login/", {"username": "agent", "password": "nope"})
     assert response.status_code == 200
     assert "Please enter a correct username and password" in response.content.decode()
+
+
+@pytest.mark.parametrize("path", ["/admin/", "/admin/tickets/ticket/", "/admin/tickets/source/"])
+def test_agents_and_leads_who_are_not_staff_cannot_reach_the_admin(client, agent, lead, path):
+    for user in (agent, lead):
+        client.force_login(user)
+        response = client.get(path)
+        assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
