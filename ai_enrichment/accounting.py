@@ -6,14 +6,17 @@ from decimal import Decimal
 
 from django.conf import settings
 
-from ai_enrichment.models import AICall, Enrichment
+from ai_enrichment.models import AIBatch, AICall, Enrichment
 from ai_enrichment.providers.base import Usage
 
 MILLION = Decimal(1_000_000)
+# Message Batches are billed at half the list price, input and output alike.
+BATCH_PRICE_FACTOR = Decimal("0.5")
 
 
-def cost_usd(*, model: str, usage: Usage) -> Decimal:
-    """Cost from the AI_PRICES table (USD per million tokens), matched by the longest model prefix.
+def cost_usd(*, model: str, usage: Usage, batch: bool = False) -> Decimal:
+    """Cost from the AI_PRICES table (USD per million tokens), matched by the longest model prefix;
+    at BATCH_PRICE_FACTOR for a request sent in a Message Batch.
 
     An unknown model costs 0 rather than failing the enrichment; the dashboard shows its calls anyway.
     """
@@ -31,6 +34,8 @@ def cost_usd(*, model: str, usage: Usage) -> Decimal:
         + part(usage.cache_read_tokens, "cache_read")
         + part(usage.cache_write_tokens, "cache_write")
     )
+    if batch:
+        total *= BATCH_PRICE_FACTOR
     return total.quantize(Decimal("0.000001"))
 
 
@@ -52,6 +57,8 @@ def ai_call_record(
     request_id: str = "",
     redactions: dict[str, int] | None = None,
     routing: str = "",
+    cache: str = "",
+    batch: AIBatch | None = None,
 ) -> AICall:
     return AICall.objects.create(
         ticket_id=enrichment.ticket_id,
@@ -67,7 +74,7 @@ def ai_call_record(
         output_tokens=usage.output_tokens,
         cache_read_tokens=usage.cache_read_tokens,
         cache_write_tokens=usage.cache_write_tokens,
-        cost_usd=cost_usd(model=model, usage=usage),
+        cost_usd=cost_usd(model=model, usage=usage, batch=batch is not None),
         latency_ms=latency_ms,
         error_class=error_class[:100],
         error_message=error_message[:500],
@@ -75,4 +82,6 @@ def ai_call_record(
         request_id=request_id[:100],
         redactions=redactions,
         routing=routing,
+        cache=cache,
+        batch=batch,
     )

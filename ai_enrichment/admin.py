@@ -7,8 +7,10 @@ from django.urls import path
 
 from ai_enrichment.knowledge.ingest import knowledge_document_ingest, knowledge_documents_delete
 from ai_enrichment.models import (
+    AIBatch,
     AICall,
     AISpend,
+    CachedAnswer,
     CallbackDelivery,
     Category,
     Enrichment,
@@ -143,8 +145,18 @@ class AICallAdmin(RecordAdmin):
         "latency_ms",
         "redactions",
         "routing",
+        "cache",
     ]
-    list_filter = ["provider", "model", "prompt_version", "status", "error_class", "is_repair", "created_at"]
+    list_filter = [
+        "provider",
+        "model",
+        "prompt_version",
+        "status",
+        "cache",
+        "error_class",
+        "is_repair",
+        "created_at",
+    ]
     search_fields = ["ticket__external_id", "request_id", "input_hash"]
 
 
@@ -247,6 +259,29 @@ class AISpendAdmin(RecordAdmin):
     list_filter = ["period", "source"]
 
 
+@admin.register(CachedAnswer)
+class CachedAnswerAdmin(RecordAdmin):
+    """Answers kept for reuse (ai_enrichment.answer_cache). Deleting one makes the next request ask the
+    provider again; the hourly sweep deletes expired ones."""
+
+    list_display = [
+        "created_at",
+        "ticket",
+        "source",
+        "provider",
+        "model",
+        "prompt_version",
+        "reuse",
+        "expires_at",
+    ]
+    list_filter = ["source", "provider", "prompt_version", "reuse"]
+    search_fields = ["ticket__external_id", "key"]
+    exclude = ["embedding"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields if field.name != "embedding"]
+
+
 @admin.register(ProviderCircuit)
 class ProviderCircuitAdmin(admin.ModelAdmin):
     """Each provider's circuit breaker. Set a circuit to closed to let calls through again at once."""
@@ -257,3 +292,23 @@ class ProviderCircuitAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(AIBatch)
+class AIBatchAdmin(RecordAdmin):
+    """The backfill's Message Batches (enrich_backlog --batch): sent, in progress, applied."""
+
+    list_display = [
+        "created_at",
+        "provider_batch_id",
+        "model",
+        "status",
+        "requests",
+        "succeeded",
+        "errored",
+        "expired",
+        "ended_at",
+        "applied_at",
+    ]
+    list_filter = ["status", "model"]
+    search_fields = ["provider_batch_id"]

@@ -53,6 +53,9 @@ class Enrichment(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
         RUNNING = "running", "Running"
+        # Sent in a Message Batch (enrich_backlog --batch): no worker claims it; its result is applied
+        # when the batch ends (within 24 h), see ai_enrichment.backlog.
+        BATCHED = "batched", "In a batch"
         DONE = "done", "Done"  # the first provider in the chain answered
         FALLBACK = "fallback", "Fallback"  # a later provider answered; `status_reason` says why
         FAILED = "failed", "Failed"  # no provider could; `status_reason` says why, agents work manually
@@ -150,6 +153,11 @@ class AICall(models.Model):
         OK = "ok", "OK"
         INVALID_OUTPUT = "invalid_output", "Invalid output"  # answered, but the answer failed validation
         ERROR = "error", "Error"  # no usable answer (HTTP error, timeout, connection, malformed body)
+        CACHE_HIT = "cache_hit", "Cache hit"  # answered from ai_enrichment.answer_cache: no request sent
+
+    class Cache(models.TextChoices):
+        EXACT = "exact", "Exact"  # the same prompt was answered before
+        SEMANTIC = "semantic", "Semantic"  # a near-identical ticket's answer was reused
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="ai_calls")
     enrichment = models.ForeignKey(Enrichment, on_delete=models.CASCADE, related_name="ai_calls", null=True)
@@ -184,6 +192,14 @@ class AICall(models.Model):
         help_text="Why this ticket's provider chain was narrowed (sensitive data, injected instructions).",
     )
     redactions = models.JSONField(null=True, blank=True)
+    cache = models.CharField(
+        max_length=10, choices=Cache.choices, blank=True, help_text="Which cache answered (cache hits only)."
+    )
+    # The Message Batch this answer came from: billed at the batch discount, and with no latency of its
+    # own (latency_ms is 0; the batch's turnaround is on the batch).
+    batch = models.ForeignKey(
+        "AIBatch", on_delete=models.SET_NULL, null=True, blank=True, related_name="ai_calls"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -370,3 +386,103 @@ class ProviderCircuit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider}: {self.state}"
+
+
+class CachedAnswer(models.Model):
+    """A validated provider answer kept for reuse (ai_enrichment.answer_cache): by its exact prompt, and
+    for near-identical tickets of the same source. Deleted with its ticket, so a purge removes it."""
+
+    class Reuse(models.TextChoices):
+        ANYONE = "anyone", "Any customer of the source"
+        CUSTOMER = "customer", "The same customer only"  # the answer names the customer
+        NOBODY = "nobody", "Exact repeats only"  # the answer carries placeholders for personal data
+
+    key = models.CharField(
+        max_length=64, unique=True, help_text="SHA-256 of everything the provider was sent."
+    )
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="cached_answers")
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="+")
+    customer_sha256 = models.CharField(max_length=64, blank=True, help_text="Whose ticket it answered.")
+    provider = models.CharField(max_length=40)
+    model = models.CharField(max_length=100)
+    prompt_version = models.CharField(max_length=40)
+    taxonomy_version = models.CharField(max_length=12)
+    answer = models.JSONField(help_text="The provider's answer as it passed validation (placeholders kept).")
+    reuse = models.CharField(max_length=10, choices=Reuse.choices)
+    # The ticket's negations and numbers: a near-identical ticket must agree on them ("I do / do not
+    # want to cancel", "charged twice / three times") before its answer is reused.
+    guard = models.CharField(max_length=64)
+    embedding = VectorField(dimensions=settings.EMBEDDING_DIMENSIONS, null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            # The semantic lookup's candidates (then an exact scan by distance over them), and the sweep.
+            models.Index(
+                fields=["source", "prompt_version", "taxonomy_version", "expires_at"],
+                name="cached_answer_semantic_idx",
+            ),
+            models.Index(fields=["expires_at"], name="cached_answer_expiry_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Cached answer for ticket {self.ticket_id} ({self.provider}/{self.model})"
+
+
+class AIBatch(models.Model):
+    """One Message Batch sent to Anthropic by `enrich_backlog --batch`: half the price, answered within
+    24 hours. Its results are applied by `enrich_backlog --collect` or the scheduled collector."""
+
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", "In progress"  # sent; the provider has not ended it yet
+        APPLIED = "applied", "Applied"  # ended, and every result applied
+        FAILED = "failed", "Failed"  # the provider lost it or refused it; its enrichments fell back
+
+    provider = models.CharField(max_length=40, default="anthropic")
+    provider_batch_id = models.CharField(max_length=100, unique=True)
+    model = models.CharField(max_length=100)
+    prompt_version = models.CharField(max_length=40)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.IN_PROGRESS)
+    requests = models.PositiveIntegerField(default=0)
+    succeeded = models.PositiveIntegerField(default=0)
+    errored = models.PositiveIntegerField(default=0)
+    expired = models.PositiveIntegerField(default=0)  # expired or canceled at the provider
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True, help_text="When the provider ended it.")
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "AI batch"
+        verbose_name_plural = "AI batches"
+
+    def __str__(self) -> str:
+        return f"{self.provider} batch {self.provider_batch_id} ({self.status})"
+
+
+class AIBatchRequest(models.Model):
+    """One enrichment inside an AIBatch: what is needed to apply its result later, in another process.
+
+    The prompt itself is not kept (nor the PII redaction map: it never leaves memory): it is built
+    again when the result arrives, and `input_hash` proves it is the one that was sent, placeholders
+    and all. The budget reservation made at submission is settled when the result is applied.
+    """
+
+    batch = models.ForeignKey(AIBatch, on_delete=models.CASCADE, related_name="batch_requests")
+    enrichment = models.OneToOneField(Enrichment, on_delete=models.CASCADE, related_name="batch_request")
+    custom_id = models.CharField(max_length=64)
+    input_hash = models.CharField(max_length=64)
+    redacted = models.BooleanField()
+    reserved_usd = models.DecimalField(max_digits=12, decimal_places=6, default=0)
+    # The budget periods holding `reserved_usd`: [[period, starts_at ISO], ...] (ai_enrichment.budget).
+    reserved_periods = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "custom_id"], name="batch_request_custom_id_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.custom_id} in {self.batch_id}"

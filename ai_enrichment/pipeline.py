@@ -1,9 +1,9 @@
 """The enrichment pipeline: from a claimed enrichment to a validated, accounted result.
 
     claim (services) → injection check (flag; AI_INJECTION_ROUTE may narrow the chain to the local
-    model) → context + prompt (PII redacted for external providers) → provider chain, each provider
-    with one retry loop and one repair attempt → validation, placeholders restored → finish (services)
-    → callback (on commit)
+    model) → context + prompt (PII redacted for external providers) → provider chain, each external
+    provider asking the answer cache first, then with one retry loop and one repair attempt →
+    validation, placeholders restored → finish (services) → callback (on commit)
 
 Every provider call is recorded as an AICall. Nothing raises out of here for a provider's fault: the
 enrichment always ends `done`, `fallback` or `failed` with a reason an agent can read.
@@ -20,9 +20,17 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 from ai_enrichment.accounting import ai_call_record, cost_usd
+from ai_enrichment.answer_cache import (
+    CacheHit,
+    answer_cache_enabled,
+    answer_cache_get,
+    answer_cache_key,
+    answer_cache_put,
+    answer_cache_similar,
+)
 from ai_enrichment.budget import Reservation, budget_reserve, budget_settle
 from ai_enrichment.circuit import circuit_allows, circuit_record
 from ai_enrichment.context import EnrichmentContext, enrichment_context, estimate_tokens
@@ -36,7 +44,7 @@ from ai_enrichment.redaction import RedactionMap, redactor
 from ai_enrichment.routing import enrichment_route
 from ai_enrichment.selectors import Taxonomy, taxonomy_current
 from ai_enrichment.services import MAX_CLAIMS, enrichment_claim_batch, enrichment_finish
-from ai_enrichment.validation import EnrichmentOutput, validate_output
+from ai_enrichment.validation import EnrichmentOutput, Validation, validate_output
 
 logger = logging.getLogger(__name__)
 Status = Enrichment.Status
@@ -104,59 +112,78 @@ def enrichment_process(*, enrichment: Enrichment) -> Enrichment:
         )
 
 
+@dataclass(frozen=True)
+class Plan:
+    """Which providers may answer one enrichment, in order, after the injection check and routing."""
+
+    chain: tuple[str, ...] = ()
+    signals: tuple[str, ...] = ()  # injection signals the customer's text matched
+    routing: str = ""  # why the chain was narrowed for this ticket
+    refusal: str = ""  # set when no provider may answer: the enrichment fails with this reason
+
+
 def _process(enrichment: Enrichment) -> Enrichment:
-    if enrichment.claims > MAX_CLAIMS:
+    plan = enrichment_plan(enrichment=enrichment)
+    if plan.refusal:
         return enrichment_finish(
             enrichment=enrichment,
             status=Status.FAILED,
-            reason=f"Enrichment stopped after {MAX_CLAIMS} interrupted attempts; please work this ticket manually.",
+            reason=plan.refusal,
+            injection_signals=list(plan.signals),
+        )
+    return enrichment_chain_run(
+        enrichment=enrichment, plan=plan, context=enrichment_prompt_context(enrichment=enrichment)
+    )
+
+
+def enrichment_plan(*, enrichment: Enrichment) -> Plan:
+    """The provider chain for this enrichment, or why it has none. Shared by the pipeline and the
+    Message Batches backfill (ai_enrichment.backlog), so both route a ticket the same way."""
+    if enrichment.claims > MAX_CLAIMS:
+        return Plan(
+            refusal=f"Enrichment stopped after {MAX_CLAIMS} interrupted attempts; please work this ticket manually."
         )
     if not settings.AI_ENABLED:
-        return enrichment_finish(
-            enrichment=enrichment,
-            status=Status.FAILED,
-            reason="AI suggestions are switched off; work this ticket as usual.",
-        )
+        return Plan(refusal="AI suggestions are switched off; work this ticket as usual.")
     chain = settings.AI_PROVIDER_CHAIN
     if not chain:
-        return enrichment_finish(
-            enrichment=enrichment,
-            status=Status.FAILED,
-            reason="No AI provider is configured (set ANTHROPIC_API_KEY); work this ticket as usual.",
+        return Plan(
+            refusal="No AI provider is configured (set ANTHROPIC_API_KEY); work this ticket as usual."
         )
     verdict = ticket_injection_verdict(ticket=enrichment.ticket)
-    signals = list(verdict.signals)
+    signals = tuple(verdict.signals)
     if verdict.flagged:
         logger.info("enrichment %s: injection signals %s", enrichment.pk, ", ".join(signals))
     route = enrichment_route(ticket=enrichment.ticket, chain=chain, injection=verdict)
     if not route.chain:
-        return enrichment_finish(
-            enrichment=enrichment,
-            status=Status.FAILED,
-            reason=f"{route.reason} Work this ticket as usual.",
-            injection_signals=signals,
+        return Plan(
+            signals=signals, routing=route.reason, refusal=f"{route.reason} Work this ticket as usual."
         )
-    chain = route.chain
+    return Plan(chain=tuple(route.chain), signals=signals, routing=route.reason)
+
+
+def enrichment_chain_run(
+    *,
+    enrichment: Enrichment,
+    plan: Plan,
+    context: EnrichmentContext,
+    start: int = 0,
+    reasons: tuple[str, ...] = (),
+) -> Enrichment:
+    """Ask the plan's providers in order, from position `start`, and finish the enrichment with the
+    first valid answer, or failed. `reasons` say why the providers before `start` gave none."""
     taxonomy = taxonomy_current()
-    context = _context(enrichment)
     prompts: dict[bool, PromptParts] = {}  # by "redacted": built once each, when a provider needs it
     deadline = time.monotonic() + settings.AI_DEADLINE_SECONDS
-    reasons: list[str] = []
+    failures = list(reasons)
     over_budget = False
-    for position, name in enumerate(chain):
+    for position, name in enumerate(plan.chain):
+        if position < start:
+            continue
         provider = provider_get(name)
-        # The one place where personal data is kept from external providers.
-        redacted = provider.external and enrichment.ticket.source.redact_pii
+        redacted = prompt_is_redacted(provider=provider, enrichment=enrichment)
         if redacted not in prompts:
-            prompts[redacted] = enrichment_prompt(
-                context=context,
-                taxonomy=taxonomy,
-                version=settings.AI_PROMPT_VERSION,
-                token_budget=settings.AI_CONTEXT_TOKEN_BUDGET,
-                summary_max_chars=settings.AI_SUMMARY_MAX_CHARS,
-                reply_max_chars=settings.AI_REPLY_MAX_CHARS,
-                redaction=RedactionMap(redactor()) if redacted else None,
-            )
+            prompts[redacted] = prompt_build(context=context, taxonomy=taxonomy, redacted=redacted)
         prompt = prompts[redacted]
         attempt = ProviderRun(
             enrichment=enrichment,
@@ -164,38 +191,119 @@ def _process(enrichment: Enrichment) -> Enrichment:
             prompt=prompt,
             taxonomy=taxonomy,
             deadline=deadline,
-            routing=route.reason,
+            routing=plan.routing,
         )
         output = attempt.run()
         over_budget |= attempt.over_budget
         if output is not None:
-            cited = set(output.cited_passages)
-            return enrichment_finish(
+            return enrichment_finish_answered(
                 enrichment=enrichment,
-                status=Status.DONE if position == 0 else Status.FALLBACK,
-                reason=route.reason if position == 0 else f"Answered by {name} because {'; '.join(reasons)}.",
+                plan=plan,
                 output=output,
-                citations=[passage.citation() for passage in context.passages if passage.chunk_id in cited],
-                passages_offered=len(context.passages),
-                provider=name,
+                context=context,
+                position=position,
+                failures=failures,
                 model=attempt.model,
                 prompt_version=prompt.version,
-                injection_signals=signals,
                 over_budget=over_budget,
+                note=attempt.cache_hit.note() if attempt.cache_hit else "",
             )
-        reasons.append(f"{name} {attempt.failure}")
+        failures.append(f"{name} {attempt.failure}")
     return enrichment_finish(
         enrichment=enrichment,
         status=Status.FAILED,
-        reason=f"No AI suggestion: {'; '.join(reasons)}. Work this ticket as usual; you can retry later.",
-        provider=chain[-1],
+        reason=f"No AI suggestion: {'; '.join(failures)}. Work this ticket as usual; you can retry later.",
+        provider=plan.chain[-1],
         prompt_version=settings.AI_PROMPT_VERSION,
-        injection_signals=signals,
+        injection_signals=list(plan.signals),
         over_budget=over_budget,
     )
 
 
-def _context(enrichment: Enrichment) -> EnrichmentContext:
+def enrichment_finish_answered(
+    *,
+    enrichment: Enrichment,
+    plan: Plan,
+    output: EnrichmentOutput,
+    context: EnrichmentContext,
+    position: int,
+    failures: list[str],
+    model: str,
+    prompt_version: str,
+    over_budget: bool = False,
+    note: str = "",
+) -> Enrichment:
+    """Store a valid answer from the provider at `position` of the plan's chain; `note` is added to
+    the reason (where a cached answer came from)."""
+    name = plan.chain[position]
+    cited = set(output.cited_passages)
+    why = plan.routing if position == 0 else f"Answered by {name} because {'; '.join(failures)}."
+    return enrichment_finish(
+        enrichment=enrichment,
+        status=Status.DONE if position == 0 else Status.FALLBACK,
+        reason=" ".join(part for part in (why, note) if part),
+        output=output,
+        citations=[passage.citation() for passage in context.passages if passage.chunk_id in cited],
+        passages_offered=len(context.passages),
+        provider=name,
+        model=model,
+        prompt_version=prompt_version,
+        injection_signals=list(plan.signals),
+        over_budget=over_budget,
+    )
+
+
+def prompt_is_redacted(*, provider: Provider, enrichment: Enrichment) -> bool:
+    # The one place where personal data is kept from external providers.
+    return provider.external and enrichment.ticket.source.redact_pii
+
+
+def prompt_build(
+    *, context: EnrichmentContext, taxonomy: Taxonomy, redacted: bool, version: str = ""
+) -> PromptParts:
+    """The prompt at the configured version (or `version`) and budgets, with PII redacted when `redacted`."""
+    return enrichment_prompt(
+        context=context,
+        taxonomy=taxonomy,
+        version=version or settings.AI_PROMPT_VERSION,
+        token_budget=settings.AI_CONTEXT_TOKEN_BUDGET,
+        summary_max_chars=settings.AI_SUMMARY_MAX_CHARS,
+        reply_max_chars=settings.AI_REPLY_MAX_CHARS,
+        redaction=RedactionMap(redactor()) if redacted else None,
+    )
+
+
+def prompt_input_text(*, prompt: PromptParts) -> str:
+    """What an AICall's input hash is taken over."""
+    return prompt.system + prompt.ticket_data
+
+
+def prompt_cache_key(*, provider: Provider, prompt: PromptParts, taxonomy: Taxonomy) -> str:
+    """The answer cache's key for this prompt to this provider (ai_enrichment.answer_cache)."""
+    return answer_cache_key(
+        provider=provider.name,
+        model=provider.model,
+        prompt=prompt,
+        taxonomy_version=taxonomy.version,
+        max_output_tokens=settings.AI_MAX_OUTPUT_TOKENS,
+    )
+
+
+def answer_validate(*, output, prompt: PromptParts, taxonomy: Taxonomy) -> Validation:
+    """Check a provider's answer to `prompt` (nothing the model returns is trusted)."""
+    return validate_output(
+        output,
+        taxonomy=taxonomy,
+        summary_max_chars=settings.AI_SUMMARY_MAX_CHARS,
+        reply_max_chars=settings.AI_REPLY_MAX_CHARS,
+        offered_passages={passage.chunk_id for passage in prompt.context.passages},
+        redaction=prompt.redaction,
+        system_prompt=prompt.system,
+        reference_text=prompt.reference_text,
+    )
+
+
+def enrichment_prompt_context(*, enrichment: Enrichment) -> EnrichmentContext:
     """Retrieval grounds the answer but must never block it: without it, the ticket alone is sent."""
     try:
         return enrichment_context(ticket=enrichment.ticket)
@@ -219,6 +327,8 @@ class ProviderRun:
     deadline: float
     routing: str = ""  # why the chain was narrowed for this ticket, recorded on each AICall
     over_budget: bool = False  # skipped: the source reached an AI limit (ai_enrichment.budget)
+    cache_key: str = ""  # ai_enrichment.answer_cache (external providers only)
+    cache_hit: CacheHit | None = None
     failure: str = ""  # why it gave no answer, for the enrichment's reason
     model: str = ""
     attempt: int = 0
@@ -226,6 +336,14 @@ class ProviderRun:
 
     def run(self) -> EnrichmentOutput | None:
         self.model = self.provider.model
+        if self.provider.external and answer_cache_enabled():
+            self.cache_key = prompt_cache_key(
+                provider=self.provider, prompt=self.prompt, taxonomy=self.taxonomy
+            )
+            # An agent who asks again wants a fresh answer (it then replaces the cached one).
+            regenerate = self.enrichment.trigger == Enrichment.Trigger.REGENERATE
+            if not regenerate and (cached := self._from_cache()) is not None:
+                return cached
         if self.provider.external and not circuit_allows(provider=self.provider.name):
             self.failure = "was skipped: its circuit breaker is open after repeated failures"
             return None
@@ -234,16 +352,7 @@ class ProviderRun:
             answer = self._call_with_retries(repair=repair, is_repair=is_repair)
             if answer is None:
                 return None
-            validation = validate_output(
-                answer.output,
-                taxonomy=self.taxonomy,
-                summary_max_chars=settings.AI_SUMMARY_MAX_CHARS,
-                reply_max_chars=settings.AI_REPLY_MAX_CHARS,
-                offered_passages={passage.chunk_id for passage in self.prompt.context.passages},
-                redaction=self.prompt.redaction,
-                system_prompt=self.prompt.system,
-                reference_text=self.prompt.reference_text,
-            )
+            validation = self._validate(answer.output)
             self._record(
                 answer=answer,
                 is_repair=is_repair,
@@ -251,11 +360,74 @@ class ProviderRun:
                 problems=validation.problems,
             )
             if validation.output is not None:
-                return _restored(validation.output, self.prompt.redaction)
+                if self.cache_key:
+                    answer_cache_put(
+                        key=self.cache_key,
+                        ticket=self.enrichment.ticket,
+                        provider=self.provider.name,
+                        model=self.model,
+                        prompt=self.prompt,
+                        taxonomy_version=self.taxonomy.version,
+                        answer=answer.output,
+                    )
+                return output_restored(validation.output, self.prompt.redaction)
             previous = answer.output if isinstance(answer.output, str) else _as_json(answer.output)
             repair = Repair(previous_answer=previous, problems=validation.problems)
         self.failure = f"returned invalid output twice ({' '.join(repair.problems)[:200]})"
         return None
+
+    def _validate(self, raw) -> Validation:
+        return answer_validate(output=raw, prompt=self.prompt, taxonomy=self.taxonomy)
+
+    def _from_cache(self) -> EnrichmentOutput | None:
+        """An earlier answer to the same prompt, else to a near-identical ticket, checked like a fresh one."""
+        started = time.monotonic()
+        hit = answer_cache_get(key=self.cache_key) or answer_cache_similar(
+            ticket=self.enrichment.ticket,
+            vector=self.prompt.context.vector,
+            prompt_version=self.prompt.version,
+            taxonomy_version=self.taxonomy.version,
+        )
+        if hit is None:
+            return None
+        answer = hit.answer
+        if hit.kind == AICall.Cache.SEMANTIC:  # this ticket's passages may differ: keep the shared ones
+            offered = {passage.chunk_id for passage in self.prompt.context.passages}
+            answer = {
+                **answer,
+                "cited_passages": [c for c in answer.get("cited_passages", []) if c in offered],
+            }
+        validation = self._validate(answer)
+        if validation.output is None:  # e.g. a taxonomy label deactivated since: ask the provider
+            logger.info("enrichment %s: cached answer no longer valid", self.enrichment.pk)
+            return None
+        self.cache_hit = hit
+        self.model = hit.model
+        self.latency_ms = int((time.monotonic() - started) * 1000)
+        # A hit's record holds no cost to account for, so it need not wait for the disk: committed
+        # without flushing the WAL, it saves a hit ~4 ms here (the finish that follows is flushed, and
+        # a crash within the WAL writer's next round would lose only this row).
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            self._record_cache_hit(hit)
+        return output_restored(validation.output, self.prompt.redaction)
+
+    def _record_cache_hit(self, hit: CacheHit) -> None:
+        ai_call_record(
+            enrichment=self.enrichment,
+            provider=self.provider.name,
+            model=hit.model,
+            prompt_version=self.prompt.version,
+            input_text=prompt_input_text(prompt=self.prompt),
+            attempt=0,
+            is_repair=False,
+            status=AICall.Status.CACHE_HIT,
+            usage=Usage(),
+            latency_ms=self.latency_ms,
+            redactions=self.prompt.redaction.counts if self.prompt.redaction else None,
+            routing=self.routing,
+            cache=hit.kind,
+        )
 
     def _call_with_retries(self, *, repair: Repair | None, is_repair: bool) -> ProviderAnswer | None:
         for attempt in range(1, settings.AI_MAX_ATTEMPTS + 1):
@@ -325,7 +497,7 @@ class ProviderRun:
             provider=self.provider.name,
             model=self.model,
             prompt_version=self.prompt.version,
-            input_text=self.prompt.system + self.prompt.ticket_data,
+            input_text=prompt_input_text(prompt=self.prompt),
             attempt=self.attempt,
             is_repair=is_repair,
             status=AICall.Status.OK if valid else AICall.Status.INVALID_OUTPUT,
@@ -344,7 +516,7 @@ class ProviderRun:
             provider=self.provider.name,
             model=self.provider.model,
             prompt_version=self.prompt.version,
-            input_text=self.prompt.system + self.prompt.ticket_data,
+            input_text=prompt_input_text(prompt=self.prompt),
             attempt=attempt,
             is_repair=is_repair,
             status=AICall.Status.ERROR,
@@ -358,7 +530,7 @@ class ProviderRun:
         )
 
 
-def _restored(output: EnrichmentOutput, redaction: RedactionMap | None) -> EnrichmentOutput:
+def output_restored(output: EnrichmentOutput, redaction: RedactionMap | None) -> EnrichmentOutput:
     """What agents see carries the originals again (validation has checked every placeholder)."""
     if redaction is None:
         return output

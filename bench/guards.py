@@ -22,7 +22,20 @@ attempts in en/de/es/fr and ordinary tickets that use the same words), and the s
 own texts it flags (`injection_flagged_in_dataset`: ordinary customer messages and agent answers, all
 false positives).
 
-    .venv/bin/python bench/guards.py [--tickets 5000] [--pii-share 0.5] [--timeout-seconds 300]
+Answer cache (`ai_enrichment.answer_cache`), on a database of its own (`bench_guards`, recreated):
+`--cache-tickets` BANKING77 training texts (`../shared/datasets/banking77/train.csv`, seeded shuffle)
+are ingested as tickets of one source (the text as body, no subject), in order. Each asks the semantic
+cache as the pipeline does (`answer_cache_similar`, the real SQL: same source, prompt and taxonomy
+version, guard, threshold), then stores an answer whose category is its own intent. `semantic_precision` is the share
+of hits whose answer has the query's intent, at AI_SEMANTIC_CACHE_THRESHOLD and at a sweep of others
+(`semantic_sweep`: threshold → hit rate and precision over the same stream, guard included).
+Hit latency is timed inside the pipeline: `ProviderRun._from_cache()` of a claimed ticket whose prompt
+is cached — key, lookup, validation, placeholders restored and the cache-hit AICall written —
+`--cache-lookups` times for an exact hit (PostgreSQL, and Redis at 127.0.0.1:6379/14 when reachable) and
+for a semantic hit against all the stored answers.
+
+    .venv/bin/python bench/guards.py [--tickets 5000] [--pii-share 0.5] [--cache-tickets 3000]
+        [--cache-lookups 500] [--timeout-seconds 600]
 """
 
 from __future__ import annotations
@@ -30,19 +43,22 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import random
 import sys
 import time
 from collections import Counter, defaultdict
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.common import percentile, rounded, watchdog  # noqa: E402
+from bench.common import bench_database, cached_embeddings, percentile, rounded, watchdog  # noqa: E402
 
 DATASETS = ROOT.parent / "shared" / "datasets"
 BITEXT = "bitext_customer_support/Bitext_Sample_Customer_Support_Training_Dataset.csv"
+BANKING77 = "banking77/train.csv"
+SWEEP = (0.85, 0.9, 0.92, 0.94, 0.95, 0.96, 0.97, 0.98)
+REDIS_URL = "redis://127.0.0.1:6379/14"
 SEED = 20261122
 WARM_UP = 100  # phonenumbers loads each region's metadata on first use
 GREETINGS = ("Hello,", "Hi there,", "Good morning,", "Dear support team,", "")
@@ -65,18 +81,17 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=5000)
     parser.add_argument("--pii-share", type=float, default=0.5)
     parser.add_argument("--datasets", type=Path, default=DATASETS)
-    parser.add_argument("--timeout-seconds", type=float, default=300)
+    parser.add_argument("--cache-tickets", type=int, default=3000)
+    parser.add_argument("--cache-lookups", type=int, default=500)
+    parser.add_argument("--timeout-seconds", type=float, default=600)
     args = parser.parse_args()
     watchdog(args.timeout_seconds, "guards")
     path = args.datasets / BITEXT
-    if not path.is_file():
-        print(json.dumps({"benchmark": "guards", "skipped": f"{path} not found"}))
+    if not path.is_file() or not (args.datasets / BANKING77).is_file():
+        print(json.dumps({"benchmark": "guards", "skipped": f"{path} or {BANKING77} not found"}))
         return
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
+    bench_database("bench_guards")
     from ai_enrichment.injection import injection_scan
     from ai_enrichment.redaction import RedactionMap, redactor
     from tests.ai_enrichment.injection_corpus import INJECTIONS, ORDINARY
@@ -132,6 +147,7 @@ def main() -> None:
     )
 
     sizes = [len(json.dumps(data, ensure_ascii=False)) for data, _ in tickets[WARM_UP:]]
+    cache_figures = _answer_cache_figures(args)
     print(
         json.dumps(
             {
@@ -161,10 +177,209 @@ def main() -> None:
                     "share": rounded(flagged_texts / (2 * len(rows)), 5),
                     "signals": dict(flagged_in_dataset),
                 },
+                **cache_figures,
             },
             ensure_ascii=False,
         )
     )
+
+
+def _answer_cache_figures(args) -> dict:
+    from django.conf import settings
+    from django.core.cache import caches
+
+    from ai_enrichment.answer_cache import answer_cache_similar, ticket_guard
+    from ai_enrichment.models import CachedAnswer, TicketEmbedding
+    from tests.ai_enrichment.conftest import good_answer
+    from tickets.services import source_create, ticket_ingest
+
+    settings.AI_ANSWER_CACHE_TTL_SECONDS = 3600
+    threshold = settings.AI_SEMANTIC_CACHE_THRESHOLD
+    rows = list(csv.DictReader((args.datasets / BANKING77).open(encoding="utf-8")))
+    random.Random(SEED).shuffle(rows)
+    rows = rows[: args.cache_tickets]
+    # A ticket of one question and no subject: its embedding text is the question (a shared dummy
+    # subject would pull every pair closer together).
+    vectors = cached_embeddings([f"\n{row['text']}" for row in rows])
+    source = source_create(name="Bank", slug="bank").source
+    tickets = [
+        ticket_ingest(source=source, external_id=f"B-{n}", subject="", body=row["text"], enrich=False).ticket
+        for n, row in enumerate(rows)
+    ]
+    TicketEmbedding.objects.bulk_create(
+        TicketEmbedding(ticket=ticket, content_hash=ticket.content_hash, embedding=vector)
+        for ticket, vector in zip(tickets, vectors, strict=True)
+    )
+
+    # The stream at the lowest threshold swept; each threshold's hits are those at or above it.
+    settings.AI_SEMANTIC_CACHE_THRESHOLD = min(SWEEP)
+    matches: list[tuple[float, bool]] = []  # (similarity, same intent) of each hit at min(SWEEP)
+    for ticket, vector, row in zip(tickets, vectors, rows, strict=True):
+        hit = answer_cache_similar(
+            ticket=ticket, vector=list(vector), prompt_version="v", taxonomy_version="t"
+        )
+        if hit is not None:
+            matches.append((hit.similarity, hit.answer["category"] == row["category"]))
+        # Every ticket's answer is stored, hit or not: "the nearest earlier enrichment" at any threshold.
+        _store_answer(
+            ticket, vector, category=row["category"], guard=ticket_guard(f"{ticket.subject}\n{ticket.body}")
+        )
+    settings.AI_SEMANTIC_CACHE_THRESHOLD = threshold
+
+    def at(level: float) -> dict:
+        hits = [same for similarity, same in matches if similarity >= level]
+        return {
+            "hit_rate": rounded(len(hits) / len(rows), 4),
+            "precision": rounded(sum(hits) / len(hits), 4) if hits else None,
+        }
+
+    chosen = at(threshold)
+    figures = {
+        "cache_tickets": len(rows),
+        "semantic_threshold": threshold,
+        "semantic_hit_rate": chosen["hit_rate"],
+        "semantic_precision": chosen["precision"],
+        "semantic_sweep": {str(level): at(level) for level in SWEEP},
+        "cached_answers": CachedAnswer.objects.count(),
+    }
+    figures.update(_hit_latency(args, tickets, stored=good_answer))
+    settings.REDIS_URL = REDIS_URL
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+    try:
+        caches["default"].clear()
+    except Exception as error:  # noqa: BLE001 (no Redis here: report it and go on)
+        figures["exact_redis"] = f"skipped: {error}"
+    else:
+        figures["exact_redis"] = _hit_latency(args, tickets, stored=good_answer, exact_only=True)[
+            "exact_postgres"
+        ]
+        caches["default"].clear()
+    return figures
+
+
+def _store_answer(ticket, vector, *, category: str, guard: str) -> None:
+    from django.utils import timezone
+
+    from ai_enrichment.models import CachedAnswer
+
+    CachedAnswer.objects.create(
+        key=f"bench-{ticket.pk}",
+        ticket=ticket,
+        source_id=ticket.source_id,
+        provider="anthropic",
+        model="claude-haiku-4-5",
+        prompt_version="v",
+        taxonomy_version="t",
+        answer={"category": category},
+        reuse=CachedAnswer.Reuse.ANYONE,
+        guard=guard,
+        embedding=list(vector),
+        expires_at=timezone.now() + timedelta(hours=1),
+    )
+
+
+def _hit_latency(args, tickets, *, stored, exact_only: bool = False) -> dict:
+    """`ProviderRun._from_cache()` timed for a ticket whose prompt is cached (exact) and for a new
+    ticket whose near-twin's answer is cached (semantic), with the pipeline's real prompt and provider."""
+    from django.conf import settings
+
+    from ai_enrichment.answer_cache import answer_cache_put
+    from ai_enrichment.context import enrichment_context
+    from ai_enrichment.models import AICall, Enrichment
+    from ai_enrichment.pipeline import ProviderRun, prompt_cache_key
+    from ai_enrichment.prompts import enrichment_prompt
+    from ai_enrichment.providers import provider_get
+    from ai_enrichment.redaction import RedactionMap, redactor
+    from ai_enrichment.selectors import taxonomy_current
+    from tickets.services import ticket_ingest
+
+    settings.ANTHROPIC_API_KEY = "bench-key-never-used"  # a hit sends nothing
+    taxonomy = taxonomy_current()
+    source = tickets[0].source
+
+    def run_for(ticket) -> ProviderRun:
+        context = enrichment_context(ticket=ticket)
+        prompt = enrichment_prompt(
+            context=context,
+            taxonomy=taxonomy,
+            version=settings.AI_PROMPT_VERSION,
+            token_budget=settings.AI_CONTEXT_TOKEN_BUDGET,
+            summary_max_chars=settings.AI_SUMMARY_MAX_CHARS,
+            reply_max_chars=settings.AI_REPLY_MAX_CHARS,
+            redaction=RedactionMap(redactor()),
+        )
+        enrichment = Enrichment.objects.filter(ticket=ticket).first() or Enrichment.objects.create(
+            ticket=ticket, ticket_content_hash=ticket.content_hash
+        )
+        run = ProviderRun(
+            enrichment=enrichment,
+            provider=provider_get("anthropic"),
+            prompt=prompt,
+            taxonomy=taxonomy,
+            deadline=0,
+        )
+        run.cache_key = prompt_cache_key(provider=run.provider, prompt=prompt, taxonomy=taxonomy)
+        return run
+
+    def timed(run: ProviderRun, kind: str) -> dict:
+        durations_ms = []
+        for _ in range(args.cache_lookups):
+            begin = time.perf_counter()
+            output = run._from_cache()
+            durations_ms.append((time.perf_counter() - begin) * 1000)
+            assert output is not None and run.cache_hit.kind == kind, "expected a cache hit"
+        return {
+            "p50_ms": rounded(percentile(durations_ms, 0.5), 3),
+            "p99_ms": rounded(percentile(durations_ms, 0.99), 3),
+        }
+
+    def answered(run: ProviderRun, answer: dict) -> ProviderRun:
+        """Keep `answer` in the cache as the provider's answer to this run's prompt."""
+        answer_cache_put(
+            key=run.cache_key,
+            ticket=run.enrichment.ticket,
+            provider="anthropic",
+            model="claude-haiku-4-5",
+            prompt=run.prompt,
+            taxonomy_version=taxonomy.version,
+            answer=answer,
+        )
+        return run
+
+    first = ticket_ingest(
+        source=source,
+        external_id="EXACT",
+        subject="Card payment declined",
+        body="My card payment was declined at the shop, write to me at ana@example.com.",
+        customer_email="ana@example.com",
+        enrich=False,
+    ).ticket
+    run = answered(
+        run_for(first),
+        stored(summary="Card declined for <EMAIL_1>.", suggested_reply="Hello, we will write to <EMAIL_1>."),
+    )
+    figures = {"exact_postgres": timed(run, AICall.Cache.EXACT)}
+    if exact_only:
+        return figures
+    twin = ticket_ingest(
+        source=source,
+        external_id="TWIN",
+        subject="Lost card",
+        body="I lost my card yesterday, please block it.",
+        enrich=False,
+    ).ticket
+    answered(run_for(twin), stored())
+    again = ticket_ingest(
+        source=source,
+        external_id="TWIN-2",
+        subject="Lost card",
+        body="I lost my card yesterday, please block it!",
+        enrich=False,
+    ).ticket
+    figures["semantic_postgres"] = timed(run_for(again), AICall.Cache.SEMANTIC)
+    return figures
 
 
 def _ticket(rows: list[dict], rng: random.Random, *, plant: bool) -> tuple[dict, list[str]]:

@@ -217,6 +217,10 @@ class Groups:
         return sums
 
 
+# Model latency is of calls answered while a ticket waited: batch results (enrich_backlog --batch) have
+# no latency of their own (recorded as 0) and cache hits sent nothing.
+ANSWERED_LIVE = Q(status=AICall.Status.OK, batch__isnull=True)
+
 GROUP_DIMENSIONS = ("week", "provider", "prompt_version", "model")
 
 
@@ -569,6 +573,8 @@ class CostAndSpeed(PerTicketCost):
     tickets: int  # distinct tickets the calls were for
     redacted_calls: int  # sent with personal data replaced by placeholders
     routed_tickets: int  # kept on self-hosted providers or the local model (sensitive, injected)
+    exact_cache_hits: int  # answered from ai_enrichment.answer_cache without a request
+    semantic_cache_hits: int
     latency_ms: list[float] | None  # p50, p95, p99 of successful calls
     end_to_end_seconds: list[float] | None  # p50, p95, p99 from ingest to a new ticket's suggestion
 
@@ -580,10 +586,16 @@ class CostAndSpeed(PerTicketCost):
     def retry_rate(self) -> float | None:
         return ratio(self.retried_calls, self.calls)
 
+    @property
+    def cache_hit_rate(self) -> float | None:
+        """Share of the tickets asked of AI that the answer cache served."""
+        return ratio(self.exact_cache_hits + self.semantic_cache_hits, self.tickets)
+
 
 def cost_and_speed(filters: DashboardFilters) -> CostAndSpeed:
+    sent = ~Q(status=AICall.Status.CACHE_HIT)
     totals = ai_calls_for(filters).aggregate(
-        calls=Count("id"),
+        calls=Count("id", filter=sent),
         failed_calls=Count("id", filter=Q(status=AICall.Status.ERROR)),
         invalid_calls=Count("id", filter=Q(status=AICall.Status.INVALID_OUTPUT)),
         retried_calls=Count("id", filter=Q(attempt__gt=1) | Q(is_repair=True)),
@@ -593,9 +605,11 @@ def cost_and_speed(filters: DashboardFilters) -> CostAndSpeed:
         cache_read_tokens=Coalesce(Sum("cache_read_tokens"), 0),
         cache_write_tokens=Coalesce(Sum("cache_write_tokens"), 0),
         tickets=Count("ticket_id", distinct=True),
-        redacted_calls=Count("id", filter=Q(redactions__isnull=False)),
+        redacted_calls=Count("id", filter=sent & Q(redactions__isnull=False)),
         routed_tickets=Count("ticket_id", distinct=True, filter=~Q(routing="")),
-        latency_ms=Percentiles("latency_ms", filter=Q(status=AICall.Status.OK)),
+        exact_cache_hits=Count("id", filter=Q(cache=AICall.Cache.EXACT)),
+        semantic_cache_hits=Count("id", filter=Q(cache=AICall.Cache.SEMANTIC)),
+        latency_ms=Percentiles("latency_ms", filter=ANSWERED_LIVE),
     )
     end_to_end = (
         enrichments_for(filters)
@@ -724,7 +738,7 @@ def _calls_by(filters: DashboardFilters, group) -> list[tuple]:
         .annotate(
             cost=Coalesce(Sum("cost_usd"), Decimal(0)),
             tickets=Count("ticket_id", distinct=True),
-            latency=Percentiles("latency_ms", fractions=(0.5,), filter=Q(status=AICall.Status.OK)),
+            latency=Percentiles("latency_ms", fractions=(0.5,), filter=ANSWERED_LIVE),
         )
         .order_by()
     ]

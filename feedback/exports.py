@@ -66,6 +66,8 @@ def figures_rows(figures: Dashboard) -> Iterator[tuple[str, str, str, object]]:
         "tickets",
         "redacted_calls",
         "routed_tickets",
+        "exact_cache_hits",
+        "semantic_cache_hits",
     ):
         yield "cost", name, "", getattr(cost, name)
     for name in ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens"):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ai_enrichment.models import Enrichment
+from ai_enrichment.models import CachedAnswer, Enrichment
 from tickets.services import source_create, ticket_ingest
 
 PAGES = [
@@ -13,6 +13,7 @@ PAGES = [
     "/admin/ai_enrichment/callbackdelivery/",
     "/admin/ai_enrichment/category/",
     "/admin/ai_enrichment/priority/",
+    "/admin/ai_enrichment/cachedanswer/",
     "/admin/feedback/feedback/",
     "/admin/feedback/ticketlabel/",
     "/admin/tickets/source/add/",
@@ -27,12 +28,27 @@ def test_the_admin_pages_render(admin_client, path):
     assert response.status_code == 200
 
 
-def test_the_ticket_and_enrichment_change_pages_render(admin_client):
+def test_the_ticket_enrichment_and_cached_answer_change_pages_render(admin_client):
     source = source_create(name="Desk").source
     ticket = ticket_ingest(source=source, external_id="1", subject="Hello", body="Body").ticket
     assert admin_client.get(f"/admin/tickets/ticket/{ticket.pk}/change/").status_code == 200
     enrichment = Enrichment.objects.get(ticket=ticket)
     assert admin_client.get(f"/admin/ai_enrichment/enrichment/{enrichment.pk}/change/").status_code == 200
+    cached = CachedAnswer.objects.create(
+        key="k",
+        ticket=ticket,
+        source=source,
+        provider="anthropic",
+        model="claude-haiku-4-5",
+        prompt_version="enrich-v3",
+        taxonomy_version="t",
+        answer={"summary": "Hello."},
+        reuse=CachedAnswer.Reuse.ANYONE,
+        guard="g",
+        embedding=[0.1] * 384,
+        expires_at=ticket.received_at,
+    )
+    assert admin_client.get(f"/admin/ai_enrichment/cachedanswer/{cached.pk}/change/").status_code == 200
 
 
 def test_adding_a_source_in_the_admin_shows_its_key_once(admin_client):

@@ -171,16 +171,6 @@ def _content_hash(content: dict) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _enqueue_enrichment_on_commit(*, ticket_id: int) -> None:
-    from django_q.tasks import async_task
-
-    transaction.on_commit(
-        lambda: async_task(
-            "ai_enrichment.tasks.enrich_ticket", ticket_id, task_name=f"enrich-ticket-{ticket_id}"
-        )
-    )
-
-
 @dataclass(frozen=True)
 class PurgeResult:
     counts: dict[str, int]  # rows deleted per model label; all kinds a ticket can own are listed
@@ -188,14 +178,17 @@ class PurgeResult:
 
 
 # Everything a ticket owns is deleted with it (on_delete=CASCADE): its enrichments and their AI calls,
-# callback deliveries and agents' feedback, its confirmed label and its embedding. Listed so a report
-# names every kind, 0 included.
+# callback deliveries, its place in a message batch, agents' feedback, its confirmed label, its embedding
+# and its cached answers.
+# Listed so a report names every kind, 0 included.
 PURGED_MODELS = (
     "tickets.Ticket",
     "ai_enrichment.Enrichment",
     "ai_enrichment.AICall",
     "ai_enrichment.CallbackDelivery",
     "ai_enrichment.TicketEmbedding",
+    "ai_enrichment.CachedAnswer",
+    "ai_enrichment.AIBatchRequest",
     "feedback.Feedback",
     "feedback.TicketLabel",
 )
@@ -240,8 +233,11 @@ def tickets_purge(
 
 
 def _purge_batches(ids: list[int], counts: dict[str, int], *, purge: Purge | None = None) -> None:
+    from ai_enrichment.answer_cache import answer_cache_forget  # ai_enrichment builds on tickets
+
     for start in range(0, len(ids), PURGE_BATCH):
         with transaction.atomic():
+            answer_cache_forget(ticket_ids=ids[start : start + PURGE_BATCH])  # its Redis copies, if any
             _total, deleted = Ticket.objects.filter(id__in=ids[start : start + PURGE_BATCH]).delete()
             for label, count in deleted.items():
                 counts[label] = counts.get(label, 0) + count

@@ -34,31 +34,35 @@ class AnthropicProvider(Provider):
             api_key=settings.ANTHROPIC_API_KEY, base_url=settings.ANTHROPIC_BASE_URL, max_retries=0
         )
 
-    def complete(
-        self, *, prompt: PromptParts, repair: Repair | None, max_output_tokens: int, timeout: float
-    ) -> ProviderAnswer:
+    def request_params(self, *, prompt: PromptParts, repair: Repair | None, max_output_tokens: int) -> dict:
+        """The Messages API request for this prompt: sent as it is, or as one request of a Message Batch."""
         messages: list[dict] = [{"role": "user", "content": prompt.ticket_data}]
         if repair:
             messages += [
                 {"role": "assistant", "content": repair.previous_answer or "(no answer)"},
                 {"role": "user", "content": repair.instruction()},
             ]
+        return {
+            "model": self.model,
+            "max_tokens": max_output_tokens,
+            "system": [{"type": "text", "text": prompt.system, "cache_control": {"type": "ephemeral"}}],
+            "tools": [
+                {
+                    "name": TOOL_NAME,
+                    "description": "Record the triage of this support ticket.",
+                    "input_schema": prompt.schema,
+                }
+            ],
+            "tool_choice": {"type": "tool", "name": TOOL_NAME},
+            "messages": messages,
+        }
+
+    def complete(
+        self, *, prompt: PromptParts, repair: Repair | None, max_output_tokens: int, timeout: float
+    ) -> ProviderAnswer:
+        params = self.request_params(prompt=prompt, repair=repair, max_output_tokens=max_output_tokens)
         try:
-            message = self.client.messages.create(
-                model=self.model,
-                max_tokens=max_output_tokens,
-                system=[{"type": "text", "text": prompt.system, "cache_control": {"type": "ephemeral"}}],
-                tools=[
-                    {
-                        "name": TOOL_NAME,
-                        "description": "Record the triage of this support ticket.",
-                        "input_schema": prompt.schema,
-                    }
-                ],
-                tool_choice={"type": "tool", "name": TOOL_NAME},
-                messages=messages,
-                timeout=timeout,
-            )
+            message = self.client.messages.create(**params, timeout=timeout)
         except anthropic.APITimeoutError:
             raise ProviderError(f"no answer within {timeout:g} s", retryable=True, kind="timeout") from None
         except anthropic.APIConnectionError as error:
@@ -71,7 +75,10 @@ class AnthropicProvider(Provider):
             raise ProviderError(
                 f"malformed response body: {error}", retryable=True, kind="malformed"
             ) from None
+        return self.answer_from_message(message)
 
+    def answer_from_message(self, message: object) -> ProviderAnswer:
+        """The answer a Message carries (from a request, or a Message Batch's result)."""
         if not isinstance(message, anthropic.types.Message) or message.usage is None:
             raise ProviderError(
                 "malformed response: not a Messages API message", retryable=True, kind="malformed"

@@ -9,7 +9,15 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from ai_enrichment.accounting import ai_call_record
-from ai_enrichment.models import AICall, CallbackDelivery, Enrichment, TicketEmbedding
+from ai_enrichment.models import (
+    AIBatch,
+    AIBatchRequest,
+    AICall,
+    CachedAnswer,
+    CallbackDelivery,
+    Enrichment,
+    TicketEmbedding,
+)
 from ai_enrichment.providers.base import Usage
 from feedback.models import Feedback, TicketLabel
 from tests.conftest import SourceClient
@@ -49,6 +57,31 @@ def ticket_with_everything(source, external_id, *, customer_id="cus_1", email="m
     TicketEmbedding.objects.create(ticket=ticket, content_hash=ticket.content_hash, embedding=[0.1] * 384)
     Feedback.objects.create(enrichment=enrichment, kind=Feedback.Kind.VOTE, vote=Feedback.Vote.UP)
     TicketLabel.objects.create(ticket=ticket, category="billing", origin=TicketLabel.Origin.AGENT)
+    CachedAnswer.objects.create(
+        key=f"{source.pk}-{external_id}",
+        ticket=ticket,
+        source=source,
+        provider="anthropic",
+        model="claude-haiku-4-5",
+        prompt_version="enrich-v2",
+        taxonomy_version="t",
+        answer={"summary": "Charged twice."},
+        reuse=CachedAnswer.Reuse.CUSTOMER,
+        guard="g",
+        expires_at=ticket.received_at + timedelta(days=7),
+    )
+    batch = AIBatch.objects.create(
+        provider_batch_id=f"msgbatch_{source.pk}_{external_id}",
+        model="claude-haiku-4-5",
+        prompt_version="enrich-v3",
+    )
+    AIBatchRequest.objects.create(
+        batch=batch,
+        enrichment=enrichment,
+        custom_id=f"enrichment-{enrichment.pk}",
+        input_hash="h",
+        redacted=True,
+    )
     return ticket
 
 
@@ -61,6 +94,10 @@ def rows_of(ticket_ids):
             enrichment__ticket_id__in=ticket_ids
         ).count(),
         "ai_enrichment.TicketEmbedding": TicketEmbedding.objects.filter(ticket_id__in=ticket_ids).count(),
+        "ai_enrichment.CachedAnswer": CachedAnswer.objects.filter(ticket_id__in=ticket_ids).count(),
+        "ai_enrichment.AIBatchRequest": AIBatchRequest.objects.filter(
+            enrichment__ticket_id__in=ticket_ids
+        ).count(),
         "feedback.Feedback": Feedback.objects.filter(enrichment__ticket_id__in=ticket_ids).count(),
         "feedback.TicketLabel": TicketLabel.objects.filter(ticket_id__in=ticket_ids).count(),
     }

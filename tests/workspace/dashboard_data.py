@@ -26,7 +26,7 @@ def suggestion(desk, external_id, **fields) -> Enrichment:
     return Enrichment.objects.get(ticket=ticket)
 
 
-def call(enrichment, *, cost="0", latency=1000, status=AICall.Status.OK, attempt=1) -> AICall:
+def call(enrichment, *, cost="0", latency=1000, status=AICall.Status.OK, attempt=1, cache="") -> AICall:
     return AICall.objects.create(
         ticket_id=enrichment.ticket_id,
         enrichment=enrichment,
@@ -40,6 +40,7 @@ def call(enrichment, *, cost="0", latency=1000, status=AICall.Status.OK, attempt
         output_tokens=200,
         cost_usd=Decimal(cost),
         latency_ms=latency,
+        cache=cache,
     )
 
 

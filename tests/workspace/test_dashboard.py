@@ -13,10 +13,17 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
 
-from ai_enrichment.models import Enrichment
+from ai_enrichment.models import AIBatch, AICall, Enrichment
 from feedback.dashboard import DashboardFilters, Difference, Proportion, dashboard_figures, dashboard_now
 from feedback.services import feedback_vote, reply_similarity
-from tests.workspace.dashboard_data import LIGHTLY_EDITED, REWRITTEN, SUGGESTED, suggestion, worked_history
+from tests.workspace.dashboard_data import (
+    LIGHTLY_EDITED,
+    REWRITTEN,
+    SUGGESTED,
+    call,
+    suggestion,
+    worked_history,
+)
 from tickets.services import source_create
 
 
@@ -100,6 +107,30 @@ def test_end_to_end_time_runs_from_ingest_to_the_suggestion(desk):
     e = suggestion(desk, "T-1")
     Enrichment.objects.filter(pk=e.pk).update(finished_at=e.ticket.received_at + timedelta(seconds=42))
     assert figures().cost.end_to_end_seconds[0] == pytest.approx(42, abs=0.5)
+
+
+def test_cache_hits_are_counted_as_such_and_not_as_calls_sent(desk):
+    fresh, exact, semantic = (suggestion(desk, f"T-{n}") for n in range(3))
+    call(fresh, cost="0.01")
+    call(exact, status=AICall.Status.CACHE_HIT, cache=AICall.Cache.EXACT, latency=1)
+    call(semantic, status=AICall.Status.CACHE_HIT, cache=AICall.Cache.SEMANTIC, latency=3)
+
+    cost = figures().cost
+    assert (cost.calls, cost.exact_cache_hits, cost.semantic_cache_hits, cost.tickets) == (1, 1, 1, 3)
+    assert cost.cache_hit_rate == pytest.approx(2 / 3)
+    assert cost.latency_ms[0] == 1000, "model latency is of the calls sent"
+
+
+def test_batch_results_do_not_count_in_model_latency(desk):
+    live, batched = suggestion(desk, "T-1"), suggestion(desk, "T-2")
+    call(live, latency=2000)
+    batch = AIBatch.objects.create(
+        provider_batch_id="msgbatch_1", model="claude-haiku-4-5", prompt_version="enrich-v3"
+    )
+    AICall.objects.filter(pk=call(batched, latency=0).pk).update(batch=batch)
+
+    cost = figures().cost
+    assert (cost.calls, cost.latency_ms[0]) == (2, 2000)
 
 
 def test_filters_narrow_every_figure(history, desk):
