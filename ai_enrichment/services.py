@@ -21,8 +21,12 @@ Status = Enrichment.Status
 MAX_CLAIMS = 3
 
 
-def enrichment_request(*, ticket: Ticket, trigger: str = Enrichment.Trigger.CREATED) -> Enrichment:
+def enrichment_request(
+    *, ticket: Ticket, trigger: str = Enrichment.Trigger.CREATED, queue: bool = True
+) -> Enrichment:
     """Make a new pending enrichment the ticket's current one, and queue it once this transaction commits.
+
+    `queue=False` leaves it to the caller, who claims it at once (the backfill, ai_enrichment.backlog).
 
     Called in the same transaction that stores the ticket, so a stored ticket always has its pending
     enrichment: if the queue loses the task, `enrichment_requeue_stale` finds the row and queues it again.
@@ -45,7 +49,8 @@ def enrichment_request(*, ticket: Ticket, trigger: str = Enrichment.Trigger.CREA
         enrichment = Enrichment.objects.create(
             ticket=ticket, trigger=trigger, ticket_content_hash=ticket.content_hash, is_current=True
         )
-        _queue_enrichment_on_commit(ticket_id=ticket.id)
+        if queue:
+            _queue_enrichment_on_commit(ticket_id=ticket.id)
     return enrichment
 
 
@@ -216,6 +221,28 @@ def enrichment_requeue_stale(*, older_than: timedelta = timedelta(minutes=2)) ->
     for ticket_id in ticket_ids:
         _queue_enrichment_on_commit(ticket_id=ticket_id)
     return len(ticket_ids)
+
+
+def enrichment_callbacks_requeue_missing(
+    *, older_than: timedelta = timedelta(minutes=15), within: timedelta = timedelta(days=1)
+) -> int:
+    """Queue the callback again of recently finished enrichments that never had a delivery attempt:
+    their task was lost (queued just as the database went down, or acknowledged after failing on a dead
+    connection). Run on a schedule. A late task that still arrives finds the delivery done and stops.
+    """
+    now = timezone.now()
+    missing = list(
+        Enrichment.objects.filter(
+            status__in=(Status.DONE, Status.FALLBACK, Status.FAILED),
+            finished_at__range=(now - within, now - older_than),
+            callback_deliveries__isnull=True,
+        )
+        .exclude(ticket__source__callback_url="")
+        .values_list("pk", flat=True)
+    )
+    for enrichment_id in missing:
+        _queue_callback_on_commit(enrichment_id=enrichment_id)
+    return len(missing)
 
 
 def ticket_embedding_text(ticket: Ticket) -> str:

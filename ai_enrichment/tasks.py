@@ -1,8 +1,9 @@
 """django-q2 tasks: each takes ids, never objects, and calls a service."""
 
+from ai_enrichment.answer_cache import answer_cache_sweep
 from ai_enrichment.callbacks import callback_deliver
 from ai_enrichment.pipeline import enrich_ticket_batch
-from ai_enrichment.services import enrichment_requeue_stale
+from ai_enrichment.services import enrichment_callbacks_requeue_missing, enrichment_requeue_stale
 
 
 def enrich_ticket(ticket_id: int) -> int:
@@ -15,3 +16,21 @@ def deliver_callback(enrichment_id: int, attempt: int = 1) -> None:
 
 def requeue_stale_enrichments() -> int:
     return enrichment_requeue_stale()
+
+
+def requeue_missing_callbacks() -> int:
+    return enrichment_callbacks_requeue_missing()
+
+
+def sweep_answer_cache() -> int:
+    return answer_cache_sweep()
+
+
+def collect_message_batches() -> int:
+    """Scheduled: apply the results of the backfill's Message Batches that have ended."""
+    from django.conf import settings
+
+    from ai_enrichment.backlog import backlog_batches_collect
+
+    # Half the queue's timeout: the task ends by itself, and the next one goes on where it stopped.
+    return len(backlog_batches_collect(time_budget_seconds=settings.Q_CLUSTER["timeout"] / 2).ended)
