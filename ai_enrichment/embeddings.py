@@ -8,8 +8,10 @@ process, lazily (the web process never needs it), on the CPU, with hub downloads
 from __future__ import annotations
 
 import os
+import queue
 import threading
 from abc import ABC, abstractmethod
+from concurrent.futures import Future
 from functools import cache
 
 import httpx
@@ -35,6 +37,7 @@ class LocalEmbedder(Embedder):
         self.dimensions = dimensions
         self._model = None
         self._lock = threading.Lock()
+        self._batcher: EmbeddingBatcher | None = None
 
     def _loaded(self):
         with self._lock:
@@ -54,20 +57,75 @@ class LocalEmbedder(Embedder):
             return self._model
 
     def prepare_for_threads(self) -> None:
-        # Load once, up front; then one core per call: the worker's threads are the parallelism, and
-        # torch's own thread pool per call would make them fight over two cores.
+        # Load once, up front; then one core for the model: the worker's threads (their database and
+        # HTTP work) are the parallelism, and torch's own thread pool would fight them for two cores.
+        # Their embedding requests are coalesced into batches (EmbeddingBatcher).
         self._loaded()
         import torch
 
         torch.set_num_threads(1)
+        with self._lock:
+            if self._batcher is None or not self._batcher.serves_this_process():
+                self._batcher = EmbeddingBatcher(self._encode)
 
     def embed(self, texts: list[str]) -> list[list[float]]:
         if not texts:
             return []
+        batcher = self._batcher
+        if batcher is not None and batcher.serves_this_process():
+            return batcher.embed(texts)
+        return self._encode(texts)
+
+    def _encode(self, texts: list[str]) -> list[list[float]]:
         vectors = self._loaded().encode(
             texts, batch_size=BATCH_SIZE, normalize_embeddings=True, show_progress_bar=False
         )
         return [vector.tolist() for vector in vectors]
+
+
+class EmbeddingBatcher:
+    """Coalesces the embedding requests of many threads into one model call each time.
+
+    One thread runs the model. While it encodes a batch, the requests that arrive queue up and go
+    together in the next one: a lone request goes at once, and under load the batches grow by
+    themselves. MiniLM on one core costs ~49 ms for one ticket alone and ~16 ms each in a batch of eight
+    (BENCHMARKS.md, "Enrichment throughput"), and embedding is most of a ticket's CPU.
+    """
+
+    MAX_TEXTS = 32  # per model call: bigger batches gain nothing and pad to their longest text
+
+    def __init__(self, encode) -> None:
+        self._encode = encode
+        self._requests: queue.SimpleQueue[tuple[list[str], Future]] = queue.SimpleQueue()
+        self._pid = os.getpid()  # a forked child gets the object but not the thread
+        threading.Thread(target=self._serve, name="embedding-batcher", daemon=True).start()
+
+    def serves_this_process(self) -> bool:
+        return self._pid == os.getpid()
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        answer: Future = Future()
+        self._requests.put((texts, answer))
+        return answer.result()
+
+    def _serve(self) -> None:
+        while True:
+            batch = [self._requests.get()]
+            while sum(len(texts) for texts, _ in batch) < self.MAX_TEXTS:
+                try:
+                    batch.append(self._requests.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                vectors = self._encode([text for texts, _ in batch for text in texts])
+            except BaseException as error:  # noqa: BLE001 (each caller gets the error, the thread lives on)
+                for _, answer in batch:
+                    answer.set_exception(error)
+                continue
+            start = 0
+            for texts, answer in batch:
+                answer.set_result(vectors[start : start + len(texts)])
+                start += len(texts)
 
 
 class OpenAICompatibleEmbedder(Embedder):
