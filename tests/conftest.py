@@ -1,6 +1,7 @@
 """Shared fixtures. Tests run on the real PostgreSQL + pgvector (the embedded server unless
 DATABASE_URL is set) and the real django-q2; only what lies outside this machine is faked."""
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -20,6 +21,15 @@ def test_settings(settings):
     settings.AI_ENRICHMENT_BATCH = 1
     # Each test sees the dashboard figures of its own data (tests of the cache switch it on).
     settings.DASHBOARD_CACHE_SECONDS = 0
+    # Tests send look-alike tickets and ask for the same ticket twice: each must reach the fake provider
+    # (tests of the answer cache switch it on).
+    settings.AI_ANSWER_CACHE_TTL_SECONDS = 0
+    # Failed logins are kept in files under var/ that outlive a test: each test starts with none.
+    from django.core.cache import caches
+
+    caches["login_attempts"].clear()
+    # Passwords in tests protect nothing: a fast hash keeps the many logins of the suite cheap.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Static files from the source folders (no collectstatic manifest needed to render a page).
     settings.STORAGES = {
         **settings.STORAGES,
@@ -134,7 +144,7 @@ def wait_until(predicate, *, timeout: float = 30.0, interval: float = 0.1, messa
 
 
 @pytest.fixture
-def start_q_cluster(django_db_serialized_rollback, transactional_db):
+def start_q_cluster(django_db_serialized_rollback, transactional_db, tmp_path):
     """Start real django-q2 cluster processes (`manage.py qcluster`) on this test's database.
 
     Committed data is needed (the cluster is another process); serialized rollback restores what the
@@ -143,33 +153,42 @@ def start_q_cluster(django_db_serialized_rollback, transactional_db):
     Extra environment variables configure the worker (e.g. the fake provider's base URL). Every
     cluster started is stopped at the end of the test, and its output shown if the test failed.
     """
+    import signal
     import subprocess
     import sys
     from pathlib import Path
 
     root = Path(__file__).resolve().parent.parent
-    processes = []
+    clusters = []
 
     def start(**env):
-        process = subprocess.Popen(
-            [sys.executable, "manage.py", "qcluster"],
-            cwd=root,
-            env={**environment_for_test_database(), **env},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )
-        processes.append(process)
+        # Output to a file, not a pipe read at the end: a fault scenario makes the cluster log pages of
+        # tracebacks, and a full pipe would block every process of the cluster on its next log line.
+        log = tmp_path / f"qcluster-{len(clusters)}.log"
+        with log.open("wb") as output:
+            process = subprocess.Popen(
+                [sys.executable, "manage.py", "qcluster"],
+                cwd=root,
+                env={**environment_for_test_database(), **env},
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group: sentinel and workers are stopped with it
+            )
+        clusters.append((process, log))
         return process
 
     yield start
-    for process in processes:
-        process.terminate()
-        try:
-            output, _ = process.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            output, _ = process.communicate()
-        print(output.decode(errors="replace"))  # shown by pytest when the test failed
+    for process, log in clusters:
+        # The whole group: a cluster whose sentinel or workers hang on the way out (a worker waiting to
+        # flush a result queue nobody reads any more, after a database outage) must not outlive the test.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=20)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)  # whatever of the group outlived the main process
+        process.wait(timeout=20)
+        print(log.read_text(errors="replace"))  # shown by pytest when the test failed
 
 
 @pytest.fixture
