@@ -9,10 +9,12 @@ from __future__ import annotations
 import json
 import random
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 
 import httpx
 from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 
 from ai_enrichment.models import CallbackDelivery, Enrichment
@@ -31,8 +33,36 @@ def callback_payload(enrichment: Enrichment) -> dict:
     }
 
 
+# The first key of the PostgreSQL advisory locks that keep two tasks from delivering the same callback.
+DELIVERY_LOCK_NAMESPACE = 7301
+
+
+@contextmanager
+def _delivery_lock(enrichment_id: int):
+    """Yield whether this task holds the enrichment's delivery lock (a session advisory lock: it ends
+    with the connection if the worker dies). Two tasks for one callback (a sweeper's requeue racing the
+    original, a redelivered task) then never post at the same time."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [DELIVERY_LOCK_NAMESPACE, enrichment_id])
+        held = cursor.fetchone()[0]
+    try:
+        yield held
+    finally:
+        # A connection that died took the lock with it.
+        if held and connection.is_usable():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [DELIVERY_LOCK_NAMESPACE, enrichment_id])
+
+
 def callback_deliver(*, enrichment_id: int, attempt: int) -> CallbackDelivery | None:
     """One delivery attempt; on failure, schedules the next one with exponential backoff."""
+    with _delivery_lock(enrichment_id) as held:
+        if not held:
+            return None  # another task is delivering this callback right now
+        return _deliver(enrichment_id=enrichment_id, attempt=attempt)
+
+
+def _deliver(*, enrichment_id: int, attempt: int) -> CallbackDelivery | None:
     enrichment = Enrichment.objects.select_related("ticket__source").filter(pk=enrichment_id).first()
     if enrichment is None or not enrichment.ticket.source.callback_url:
         return None
@@ -61,18 +91,22 @@ def callback_deliver(*, enrichment_id: int, attempt: int) -> CallbackDelivery | 
             error = f"HTTP {status_code}: {response.text[:200]}"
     except httpx.HTTPError as exc:
         error = f"{type(exc).__name__}: {exc}"[:500]
-    delivery = CallbackDelivery.objects.create(
-        enrichment=enrichment,
-        source=source,
-        url=source.callback_url,
-        attempt=attempt,
-        delivered=not error,
-        status_code=status_code,
-        latency_ms=int((time.monotonic() - started) * 1000),
-        error=error,
-    )
-    if error and attempt < settings.CALLBACK_MAX_ATTEMPTS:
-        _schedule_retry(enrichment_id=enrichment.pk, attempt=attempt + 1)
+    # The failed attempt and its retry are stored together: a database that goes down between the two
+    # must not leave an attempt on record with no retry coming (the sweeper only recovers enrichments
+    # with no attempt at all).
+    with transaction.atomic():
+        delivery = CallbackDelivery.objects.create(
+            enrichment=enrichment,
+            source=source,
+            url=source.callback_url,
+            attempt=attempt,
+            delivered=not error,
+            status_code=status_code,
+            latency_ms=int((time.monotonic() - started) * 1000),
+            error=error,
+        )
+        if error and attempt < settings.CALLBACK_MAX_ATTEMPTS:
+            _schedule_retry(enrichment_id=enrichment.pk, attempt=attempt + 1)
     return delivery
 
 

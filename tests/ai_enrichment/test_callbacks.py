@@ -6,10 +6,11 @@ import json
 import socket
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 from django_q.models import Schedule
 
-from ai_enrichment.callbacks import callback_deliver
+from ai_enrichment.callbacks import DELIVERY_LOCK_NAMESPACE, callback_deliver
 from ai_enrichment.models import CallbackDelivery, Enrichment
 from ai_enrichment.pipeline import enrich_ticket_batch
 from tests.fakes import Reply
@@ -104,6 +105,22 @@ def test_after_a_delivery_a_redelivered_task_posts_nothing(
     assert callback_receiver.request_count == 1
 
 
+def test_while_another_task_delivers_a_callback_a_second_task_posts_nothing(
+    desk_with_callback, callback_receiver, make_ticket
+):
+    enrichment = Enrichment.objects.get(ticket=make_ticket())
+    other_worker = connection.copy()  # another session, as another worker's task holds it
+    try:
+        with other_worker.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [DELIVERY_LOCK_NAMESPACE, enrichment.pk])
+        assert callback_deliver(enrichment_id=enrichment.pk, attempt=1) is None
+        assert callback_receiver.request_count == 0
+    finally:
+        other_worker.close()  # its lock ends with its session
+    assert callback_deliver(enrichment_id=enrichment.pk, attempt=1).delivered
+    assert callback_receiver.request_count == 1
+
+
 def test_an_unreachable_receiver_is_recorded_and_retried(desk, make_ticket):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -141,3 +158,34 @@ def test_a_source_without_a_callback_url_gets_nothing(
         enrich_ticket_batch(ticket_id=ticket.id)
     assert callbacks == []
     assert not CallbackDelivery.objects.exists()
+
+
+def test_a_finished_enrichment_whose_callback_task_was_lost_is_called_back_by_the_sweeper(
+    desk_with_callback, callback_receiver, make_ticket, sync_tasks, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from ai_enrichment.services import enrichment_callbacks_requeue_missing
+
+    lost, recent, delivered = (Enrichment.objects.get(ticket=make_ticket(f"ZD-{n}")) for n in range(3))
+    long_ago = timezone.now() - timedelta(minutes=30)
+    Enrichment.objects.filter(pk__in=[lost.pk, delivered.pk]).update(
+        status=Status.DONE, status_reason="test", finished_at=long_ago
+    )
+    Enrichment.objects.filter(pk=recent.pk).update(status=Status.DONE, finished_at=timezone.now())
+    CallbackDelivery.objects.create(
+        enrichment=delivered,
+        source=desk_with_callback,
+        url=desk_with_callback.callback_url,
+        attempt=1,
+        delivered=True,
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert enrichment_callbacks_requeue_missing() == 1, "only the old one with no attempt at all"
+
+    [request] = callback_receiver.wait_for(1)
+    assert request.headers["x-delivery-id"] == f"enrichment-{lost.pk}"
+    assert CallbackDelivery.objects.get(enrichment=lost).delivered
+    with django_capture_on_commit_callbacks(execute=True):
+        assert enrichment_callbacks_requeue_missing() == 0, "now it has its delivery"
