@@ -1,4 +1,8 @@
+import logging
+
 from django.apps import AppConfig
+
+logger = logging.getLogger(__name__)
 
 
 class AiEnrichmentConfig(AppConfig):
@@ -8,10 +12,26 @@ class AiEnrichmentConfig(AppConfig):
 
     def ready(self):
         from django.db.backends.signals import connection_created
+        from django_q.signals import post_spawn
 
         from ai_enrichment import checks  # noqa: F401  (registers the start-up checks)
 
         connection_created.connect(tune_vector_search)
+        post_spawn.connect(warm_up_worker_process, dispatch_uid="ai_enrichment.warm_up_worker_process")
+
+
+def warm_up_worker_process(sender, proc_name: str, **kwargs) -> None:
+    """A django-q2 worker process loads what enrichment needs when it starts, not in its first task."""
+    from django.conf import settings
+
+    from ai_enrichment.pipeline import worker_warm_up
+
+    if not (settings.AI_ENABLED and settings.AI_PROVIDER_CHAIN):
+        return  # this cluster enriches nothing: no need for the model's memory
+    try:
+        worker_warm_up()
+    except Exception:  # the first task tries again, and fails its tickets with a reason if it must
+        logger.exception("worker %s could not warm up for enrichment", proc_name)
 
 
 def tune_vector_search(sender, connection, **kwargs):

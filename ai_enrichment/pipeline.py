@@ -66,14 +66,19 @@ def enrich_ticket_batch(*, ticket_id: int) -> int:
     if concurrency == 1:
         enrichment_process(enrichment=claimed[0])
         return 1
-    _warm_up()
+    worker_warm_up()
     claim_until = time.monotonic() + max(settings.Q_CLUSTER["timeout"] - settings.AI_DEADLINE_SECONDS - 30, 0)
     with ThreadPoolExecutor(max_workers=len(claimed), thread_name_prefix="enrich") as pool:
         return sum(pool.map(lambda enrichment: _keep_enriching(enrichment, claim_until), claimed))
 
 
-def _warm_up() -> None:
-    """Build the provider clients and load the embedding model once, before threads race to do it."""
+def worker_warm_up() -> None:
+    """Build the provider clients and load the embedding model once, before threads race to do it.
+
+    Also run when a django-q2 worker process starts (ai_enrichment.apps): loading torch and MiniLM
+    takes 8–10 s, which would otherwise fall on the first tickets each worker takes after a deploy.
+    Cheap when already done.
+    """
     for name in settings.AI_PROVIDER_CHAIN:
         provider_get(name)
     embedder().prepare_for_threads()

@@ -68,3 +68,34 @@ def test_the_local_embedder_gives_the_same_vectors_through_the_batcher():
             pool.map(lambda text: model.embed([text])[0], ["Charged twice for March", "Cannot log in"])
         )
     assert np.allclose(batched, direct, atol=1e-5)
+
+
+def test_a_worker_process_loads_the_embedding_model_when_it_starts(settings):
+    """django-q2 sends post_spawn in each new worker process: the model is loaded and the batcher
+    serving, before the first task (whose tickets would otherwise wait for torch and MiniLM)."""
+    from django_q.signals import post_spawn
+
+    from ai_enrichment.embeddings import embedder
+
+    settings.EMBEDDING_BACKEND = "local"
+    settings.AI_PROVIDER_CHAIN = ["local"]
+    post_spawn.send(sender="django_q", proc_name="Process-1:1")
+    local = embedder()
+    assert isinstance(local, LocalEmbedder)
+    assert local._model is not None
+    assert local._batcher is not None and local._batcher.serves_this_process()
+
+
+def test_a_cluster_with_ai_off_does_not_load_the_model(settings, monkeypatch):
+    from django_q.signals import post_spawn
+
+    import ai_enrichment.pipeline
+
+    warmed = []
+    monkeypatch.setattr(ai_enrichment.pipeline, "worker_warm_up", lambda: warmed.append(True))
+    settings.AI_PROVIDER_CHAIN = ["local"]
+    settings.AI_ENABLED = False
+    post_spawn.send(sender="django_q", proc_name="Process-1:1")
+    settings.AI_ENABLED = True
+    post_spawn.send(sender="django_q", proc_name="Process-1:2")
+    assert warmed == [True]
