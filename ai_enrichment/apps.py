@@ -12,11 +12,20 @@ class AiEnrichmentConfig(AppConfig):
 
     def ready(self):
         from django.db.backends.signals import connection_created
+        from django.db.models.signals import post_delete, post_save
         from django_q.signals import post_spawn
 
         from ai_enrichment import checks  # noqa: F401  (registers the start-up checks)
+        from ai_enrichment.selectors import taxonomy_forget
 
         connection_created.connect(tune_vector_search)
+        for label in (self.get_model("Category"), self.get_model("Priority")):
+            post_save.connect(
+                taxonomy_forget, sender=label, dispatch_uid=f"taxonomy_forget_save_{label.__name__}"
+            )
+            post_delete.connect(
+                taxonomy_forget, sender=label, dispatch_uid=f"taxonomy_forget_delete_{label.__name__}"
+            )
         post_spawn.connect(warm_up_worker_process, dispatch_uid="ai_enrichment.warm_up_worker_process")
 
 

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from dataclasses import dataclass
+from functools import cached_property
+
+from django.conf import settings
 
 from ai_enrichment.models import Category, Enrichment, Priority
 
@@ -29,14 +33,40 @@ class Taxonomy:
     def priority_slugs(self) -> list[str]:
         return [label.slug for label in self.priorities]
 
-    @property
+    @cached_property  # part of every cache key: computed once per taxonomy read
     def version(self) -> str:
         """Changes whenever an admin edits a label: part of cache keys, so old answers are not reused."""
         payload = json.dumps([self.categories, self.priorities], default=lambda label: label.__dict__)
         return hashlib.sha256(payload.encode()).hexdigest()[:12]
 
 
+# (read at, taxonomy) of this process; see taxonomy_current.
+_taxonomy_cached: tuple[float, Taxonomy] | None = None
+
+
 def taxonomy_current() -> Taxonomy:
+    """The active categories and priorities.
+
+    Every enrichment reads them and they change only when an admin edits a label, so a process keeps
+    them for TAXONOMY_CACHE_SECONDS: an edit reaches the workers within that time, and the process
+    that saved it at once (taxonomy_forget, on every save and delete).
+    """
+    global _taxonomy_cached
+    cached, now = _taxonomy_cached, time.monotonic()
+    if cached is not None and now - cached[0] < settings.TAXONOMY_CACHE_SECONDS:
+        return cached[1]
+    taxonomy = _taxonomy_read()
+    _taxonomy_cached = (now, taxonomy)
+    return taxonomy
+
+
+def taxonomy_forget(**kwargs) -> None:
+    """Signal receiver: a category or priority was saved or deleted in this process."""
+    global _taxonomy_cached
+    _taxonomy_cached = None
+
+
+def _taxonomy_read() -> Taxonomy:
     def labels(model) -> tuple[Label, ...]:
         rows = (
             model.objects.filter(is_active=True)

@@ -256,12 +256,20 @@ def ticket_embedding_ensure(*, ticket: Ticket) -> list[float]:
     from ai_enrichment.embeddings import embed_one
     from ai_enrichment.models import TicketEmbedding
 
-    stored = TicketEmbedding.objects.filter(ticket=ticket, content_hash=ticket.content_hash).first()
+    stored = (
+        TicketEmbedding.objects.filter(ticket=ticket, content_hash=ticket.content_hash)
+        .values_list("embedding", flat=True)
+        .first()
+    )
     if stored is not None:
-        return list(stored.embedding)
+        return list(stored)
     vector = embed_one(ticket_embedding_text(ticket))
-    TicketEmbedding.objects.update_or_create(
-        ticket=ticket, defaults={"content_hash": ticket.content_hash, "embedding": vector}
+    # One upsert statement (every enrichment of a new ticket comes here; update_or_create takes five).
+    TicketEmbedding.objects.bulk_create(
+        [TicketEmbedding(ticket=ticket, content_hash=ticket.content_hash, embedding=vector)],
+        update_conflicts=True,
+        unique_fields=["ticket"],
+        update_fields=["content_hash", "embedding", "updated_at"],
     )
     return vector
 

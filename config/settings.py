@@ -299,6 +299,9 @@ DASHBOARD_AGENT_HOURLY_COST = env.float("DASHBOARD_AGENT_HOURLY_COST", default=3
 # cache (Redis when configured): reloads, shared links and the CSV of the view on screen reuse them.
 # Rolling periods ("last 30 days") end with the window, so figures are at most this old.
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
+# How long a process keeps the taxonomy (categories, priorities) it read: every enrichment needs it, an
+# admin's edit reaches the workers within this time (ai_enrichment.selectors.taxonomy_current).
+TAXONOMY_CACHE_SECONDS = env.float("TAXONOMY_CACHE_SECONDS", default=10)
 
 # PII redaction before external providers (anthropic, openai_compatible; never needed for `local`),
 # switched per source (Source.redact_pii). Phone numbers written without a country code are read as
