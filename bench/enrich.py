@@ -8,7 +8,7 @@ model time its AICall rows recorded; p50/p99), the model latency seen, and the w
 Uses its own database (`bench_enrich`, recreated each run) so it never touches the demo data.
 
     .venv/bin/python bench/enrich.py [--tickets 400] [--latency lognormal|zero] [--workers 2]
-        [--batch AI_ENRICHMENT_BATCH] [--timeout-seconds 300]
+        [--batch AI_ENRICHMENT_BATCH] [--timeout-seconds 300] [--embeddings local|remote]
 
 `lognormal` is a median of 1.8 s with sigma 0.3 (seeded); `zero` answers at once, which measures the
 pipeline alone. The fake runs in this process and so shares the machine's cores with the worker and
@@ -280,10 +280,17 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="Q_WORKERS for the cluster")
     parser.add_argument("--batch", type=int, default=None, help="AI_ENRICHMENT_BATCH (default: settings)")
     parser.add_argument("--timeout-seconds", type=float, default=300, help="hard bound on the whole run")
+    parser.add_argument(
+        "--embeddings",
+        choices=("local", "remote"),
+        default="local",
+        help="local: MiniLM in the worker (the default setup); remote: an OpenAI-compatible embeddings "
+        "endpoint (a fake on 127.0.0.1, standing for a GPU server), to see the pipeline without MiniLM",
+    )
     args = parser.parse_args()
     deadline = started + args.timeout_seconds
 
-    from tests.fakes import FakeAnthropic, Reply
+    from tests.fakes import FakeAnthropic, FakeOpenAI, Reply
 
     injected: list[float] = []
     rng = random.Random(SEED)
@@ -329,6 +336,14 @@ def main() -> None:
     }
     if args.batch is not None:
         environment["AI_ENRICHMENT_BATCH"] = str(args.batch)
+    if args.embeddings == "remote":
+        embeddings = FakeOpenAI().start()
+        environment |= {
+            "EMBEDDING_BACKEND": "openai_compatible",
+            "EMBEDDING_BASE_URL": f"{embeddings.base_url}/v1",
+            "EMBEDDING_API_KEY": "bench",
+            "EMBEDDING_MODEL": "fake-embeddings",
+        }
     os.environ.update(environment)
     os.environ.pop("Q_SYNC", None)  # tasks must go through the queue, not run inline here
 
@@ -409,6 +424,7 @@ def main() -> None:
         "latency": args.latency,
         "workers": args.workers,
         "batch": batch,
+        "embeddings": args.embeddings,
         "wall_s": round(wall_s, 2),
         "tickets_per_s": round((ingested - result["not_terminal"]) / wall_s, 1),
         "active_tickets_per_s": result.pop("active_tickets_per_s"),
