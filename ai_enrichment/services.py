@@ -245,6 +245,18 @@ def enrichment_callbacks_requeue_missing(
     return len(missing)
 
 
+def task_history_prune(*, keep: int | None = None) -> int:
+    """Delete the results of successful queue tasks beyond the newest `keep` (TASK_HISTORY_KEPT); failed
+    ones are kept for whoever investigates them. Run on a schedule, in place of django-q2's pruning on
+    every result (see Q_CLUSTER["save_limit"])."""
+    from django_q.models import Success
+
+    keep = settings.TASK_HISTORY_KEPT if keep is None else keep
+    newest = Success.objects.order_by("-stopped", "-id").values("id")[:keep]
+    deleted, _ = Success.objects.exclude(id__in=newest).delete()
+    return deleted
+
+
 def ticket_embedding_text(ticket: Ticket) -> str:
     """What a ticket's vector stands for: subject and the start of the body (the model reads ~256
     word-pieces; the rest would be cut anyway)."""

@@ -3,7 +3,11 @@
 from ai_enrichment.answer_cache import answer_cache_sweep
 from ai_enrichment.callbacks import callback_deliver
 from ai_enrichment.pipeline import enrich_ticket_batch
-from ai_enrichment.services import enrichment_callbacks_requeue_missing, enrichment_requeue_stale
+from ai_enrichment.services import (
+    enrichment_callbacks_requeue_missing,
+    enrichment_requeue_stale,
+    task_history_prune,
+)
 
 
 def enrich_ticket(ticket_id: int) -> int:
@@ -24,6 +28,10 @@ def requeue_missing_callbacks() -> int:
 
 def sweep_answer_cache() -> int:
     return answer_cache_sweep()
+
+
+def prune_task_history() -> int:
+    return task_history_prune()
 
 
 def collect_message_batches() -> int:
