@@ -6,6 +6,7 @@ side, say) and should treat the second as a duplicate.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import time
@@ -14,7 +15,7 @@ from datetime import timedelta
 
 import httpx
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, InterfaceError, connection, transaction
 from django.utils import timezone
 
 from ai_enrichment.models import CallbackDelivery, Enrichment
@@ -49,8 +50,8 @@ def _delivery_lock(enrichment_id: int):
         yield held
     finally:
         # A connection that died took the lock with it.
-        if held and connection.is_usable():
-            with connection.cursor() as cursor:
+        if held:
+            with contextlib.suppress(DatabaseError, InterfaceError), connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [DELIVERY_LOCK_NAMESPACE, enrichment_id])
 
 
