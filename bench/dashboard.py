@@ -5,7 +5,8 @@ with an enrichment, its AI calls, and for most of them an agent's labels, sent r
 vote, in bulk. Then renders the dashboard in-process through Django's full request stack as a signed-in
 lead, for the last 30 days and for all time (and a filtered view), and prints one JSON line: p50/p95
 server time and the query count per view, cold (every figure computed) and warm (cached for the
-current DASHBOARD_CACHE_SECONDS window).
+current DASHBOARD_CACHE_SECONDS window), and the time to build the daily rollups (feedback.rollups)
+and to refresh them.
 
     .venv/bin/python bench/dashboard.py [--tickets 100000] [--requests 20]
 """
@@ -174,10 +175,50 @@ def seed(count: int) -> float:
             FROM ai_enrichment_enrichment e WHERE e.id = c.enrichment_id;
             UPDATE feedback_feedback f SET created_at = e.finished_at + interval '20 minutes'
             FROM ai_enrichment_enrichment e WHERE e.id = f.enrichment_id;
+            UPDATE feedback_ticketlabel l SET created_at = e.finished_at + interval '20 minutes',
+                updated_at = e.finished_at + interval '20 minutes'
+            FROM ai_enrichment_enrichment e WHERE e.ticket_id = l.ticket_id;
             """
         )
         cursor.execute("VACUUM ANALYZE")
     return time.perf_counter() - started
+
+
+def refresh_rollups() -> dict:
+    """Build the daily rollups as the scheduled task would after the history was written, then time a
+    refresh with one day changed (an agent's new feedback on a month-old suggestion) and one with none."""
+    from django.utils import timezone
+
+    from feedback.models import Feedback
+    from feedback.rollups import rollups_refresh
+
+    started = time.perf_counter()
+    built = rollups_refresh()
+    build_s = time.perf_counter() - started
+    month_ago = timezone.now() - timedelta(days=30)
+    old = Feedback.objects.filter(enrichment__created_at__lt=month_ago).first()
+    Feedback.objects.create(
+        enrichment_id=old.enrichment_id,
+        kind="vote",
+        vote="down",
+        reason="tone",
+        provider=old.provider,
+        model=old.model,
+        prompt_version=old.prompt_version,
+    )
+    started = time.perf_counter()
+    changed = rollups_refresh()
+    changed_s = time.perf_counter() - started
+    started = time.perf_counter()
+    rollups_refresh()
+    idle_s = time.perf_counter() - started
+    return {
+        "rollup_build_s": round(build_s, 2),
+        "rollup_rows": built.rows,
+        "refresh_one_day_ms": round(changed_s * 1000),
+        "refresh_days": changed.days,
+        "refresh_idle_ms": round(idle_s * 1000),
+    }
 
 
 def _with(ticket, **fields):
@@ -237,6 +278,7 @@ def main() -> None:
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     seed_s = seed(args.tickets)
+    rollups = refresh_rollups()
     lead = User.objects.create_user("bench-lead")
     lead.groups.set(Group.objects.filter(name__in=["agents", "leads"]))
     client = Client()
@@ -253,6 +295,7 @@ def main() -> None:
         "benchmark": "dashboard",
         "tickets": args.tickets,
         "seed_s": round(seed_s, 1),
+        **rollups,
         **{name: measure(client, path, args.requests) for name, path in views.items()},
     }
     print(json.dumps(result))

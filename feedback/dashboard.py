@@ -1,6 +1,8 @@
-"""The lead dashboard's figures. Each is an aggregate computed in PostgreSQL over the rows the pipeline
-and the agents wrote (ai_enrichment.Enrichment and AICall, feedback.Feedback and TicketLabel), for one
-set of filters; Python only divides the totals and assembles them for the page and the CSV export.
+"""The lead dashboard's figures. Each is a sum computed in PostgreSQL over the rows the pipeline and the
+agents wrote (ai_enrichment.Enrichment and AICall, feedback.Feedback and TicketLabel), for one set of
+filters: over their daily rollups for the whole days those hold, over the rows themselves for the rest
+(feedback.rollups). Python only adds up the groups, divides the totals and assembles them for the page
+and the CSV export.
 
 Definitions a lead can check against the page:
 - A *suggestion* is an enrichment that answered (status done or fallback).
@@ -16,59 +18,39 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
-from django.db import connection
-from django.db.models import (
-    Aggregate,
-    BooleanField,
-    Count,
-    ExpressionWrapper,
-    F,
-    FloatField,
-    Func,
-    Q,
-    QuerySet,
-    Sum,
-    Value,
-)
-from django.db.models.functions import Coalesce, Floor, TruncWeek
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from ai_enrichment.models import AICall, Enrichment
-from feedback.models import Feedback, TicketLabel
+from ai_enrichment.models import Enrichment
+from feedback.models import DailyEnrichments, Feedback
+from feedback.rollups import (
+    ACCURACY,
+    AI_CALLS,
+    AI_DIMENSIONS,
+    ANSWERED,
+    CITATIONS,
+    END_TO_END,
+    ENRICHMENTS,
+    FEEDBACK,
+    MODEL_LATENCY,
+    REPLY_KINDS,
+    SECONDS_TO_ACTION,
+    Rollup,
+    grouped,
+    histogram_percentiles,
+    rolled_up_until,
+)
 from tickets.models import Ticket
 
-ANSWERED = (Enrichment.Status.DONE, Enrichment.Status.FALLBACK)
-REPLY_KINDS = (Feedback.Kind.REPLY_SENT, Feedback.Kind.REPLY_COPIED)
+REPLY_OUTCOMES = ("unchanged", "lightly_edited", "heavily_edited", "rewritten")
+DURATIONS = (MODEL_LATENCY, END_TO_END, SECONDS_TO_ACTION)  # one read of their shared table
 LABEL_KINDS = (Feedback.Kind.LABELS_ACCEPTED, Feedback.Kind.LABELS_CHANGED)
 LATENCY_FRACTIONS = (0.5, 0.95, 0.99)
 Z_95 = 1.96  # two-sided 95 % normal quantile
-
-
-# --- Database helpers -------------------------------------------------------------------------------
-
-
-class Percentiles(Aggregate):
-    """Several percentiles of one column in a single pass (PostgreSQL's ordered-set percentile_cont):
-    an array in the order of `fractions`, or NULL over no rows."""
-
-    function = "percentile_cont"
-    template = "%(function)s(%(fractions)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-
-    def __init__(self, expression, *, fractions=LATENCY_FRACTIONS, **extra):
-        array = "ARRAY[{}]::float8[]".format(", ".join(str(float(value)) for value in fractions))
-        super().__init__(expression, fractions=array, output_field=ArrayField(FloatField()), **extra)
-
-
-class Seconds(Func):
-    """An interval as seconds (float)."""
-
-    template = "EXTRACT(EPOCH FROM %(expressions)s)::float8"
-    output_field = FloatField()
 
 
 # --- Filters ----------------------------------------------------------------------------------------
@@ -109,29 +91,6 @@ def enrichments_for(filters: DashboardFilters) -> QuerySet[Enrichment]:
     if filters.source_ids is not None:
         queryset = queryset.filter(ticket__source_id__in=filters.source_ids)
     return queryset.filter(_ai_filters(filters, category_field="category"))
-
-
-def feedback_for(filters: DashboardFilters) -> QuerySet[Feedback]:
-    queryset = _period(Feedback.objects.all(), filters, "created_at")
-    if filters.source_ids is not None:
-        queryset = queryset.filter(enrichment__ticket__source_id__in=filters.source_ids)
-    return queryset.filter(_ai_filters(filters, category_field="enrichment__category"))
-
-
-def ai_calls_for(filters: DashboardFilters) -> QuerySet[AICall]:
-    queryset = _period(AICall.objects.all(), filters, "created_at")
-    if filters.source_ids is not None:
-        queryset = queryset.filter(ticket__source_id__in=filters.source_ids)
-    return queryset.filter(_ai_filters(filters, category_field="enrichment__category"))
-
-
-def evaluated_for(filters: DashboardFilters) -> QuerySet[Enrichment]:
-    """Suggestions whose ticket has labels an agent confirmed: the ones accuracy can be measured on."""
-    return (
-        enrichments_for(filters)
-        .filter(status__in=ANSWERED, ticket__label__origin=TicketLabel.Origin.AGENT)
-        .exclude(category="")
-    )
 
 
 # --- Small statistics on counts ------------------------------------------------------------------------
@@ -193,10 +152,35 @@ class Difference:
         return interval is not None and (interval[0] > 0 or interval[1] < 0)
 
 
-# --- Grouped counts shared by several sections ----------------------------------------------------------
-# One GROUP BY per large table, by (week, prompt version, model) or (provider, model, prompt version):
-# the sections sum the few hundred groups they need, so the page reads each table once or twice instead
-# of once per figure.
+# --- Counts, from the daily rollups ---------------------------------------------------------------------
+# Every figure is a sum over feedback.rollups.grouped: the whole days the rollups hold, plus the rest of the
+# period counted from the rows themselves. A few grouped reads are shared between sections (suggestions,
+# feedback, evaluated suggestions), which sum the few hundred groups they need.
+
+
+@dataclass(frozen=True)
+class Counts:
+    filters: DashboardFilters
+    rolled_up_until: date | None  # see feedback.rollups.rolled_up_until
+
+    def rows(self, rollups: Rollup | tuple[Rollup, ...], *by: str) -> list[dict]:
+        return grouped(rollups, self.filters, by=by, rolled_up_until=self.rolled_up_until)
+
+    def totals(self, rollup: Rollup) -> dict:
+        [row] = self.rows(rollup)
+        return {name: 0 if value is None else value for name, value in row.items()}
+
+    def histograms(self, rollups: Rollup | tuple[Rollup, ...], *by: str) -> dict[tuple, dict[int, int]]:
+        """{group: {bucket: n}} of durations rollups (grouped by `by`, e.g. "measure")."""
+        histograms: dict[tuple, dict[int, int]] = {}
+        for row in self.rows(rollups, *by, "bucket"):
+            histograms.setdefault(tuple(row[name] for name in by), {})[row["bucket"]] = row["n"]
+        return histograms
+
+
+def percentiles(histogram: dict[int, int] | None, fractions=LATENCY_FRACTIONS) -> list[float] | None:
+    """Percentiles of a histogram of milliseconds (within 2.5 %, see feedback.rollups)."""
+    return histogram_percentiles(histogram or {}, fractions)
 
 
 @dataclass(frozen=True)
@@ -217,56 +201,57 @@ class Groups:
         return sums
 
 
-# Model latency is of calls answered while a ticket waited: batch results (enrich_backlog --batch) have
-# no latency of their own (recorded as 0) and cache hits sent nothing.
-ANSWERED_LIVE = Q(status=AICall.Status.OK, batch__isnull=True)
-
-GROUP_DIMENSIONS = ("week", "provider", "prompt_version", "model")
+GROUP_DIMENSIONS = ("week", "provider", "prompt_version", "model", "status")
 
 
-def suggestion_groups(filters: DashboardFilters) -> Groups:
+def suggestion_groups(enrichment_rows: list[dict]) -> Groups:
+    """Suggestions (answered enrichments) by provider, model and prompt version."""
     return Groups(
-        list(
-            enrichments_for(filters)
-            .filter(status__in=ANSWERED)
-            .values("provider", "model", "prompt_version")
-            .annotate(suggestions=Count("id"))
-            .order_by("-suggestions", "provider", "model", "prompt_version")
-        )
+        [
+            {name: row[name] for name in AI_DIMENSIONS} | {"suggestions": row["n"]}
+            for row in enrichment_rows
+            if row["status"] in ANSWERED
+        ]
     )
 
 
-def feedback_groups(filters: DashboardFilters) -> Groups:
-    edited = Q(kind__in=REPLY_KINDS, similarity__lt=1)
-    return Groups(
-        list(
-            feedback_for(filters)
-            .annotate(week=TruncWeek("created_at"))
-            .values("week", "prompt_version", "model")
-            .annotate(
-                **_reply_counts(),
-                edited=Count("id", filter=edited),
-                edited_similarity=Coalesce(Sum("similarity", filter=edited), 0.0),
-                labels_accepted=Count("id", filter=Q(kind=Feedback.Kind.LABELS_ACCEPTED)),
-                labels_changed=Count("id", filter=Q(kind=Feedback.Kind.LABELS_CHANGED)),
-                regenerated=Count("id", filter=Q(kind=Feedback.Kind.REGENERATE)),
-            )
-            .order_by()
+def feedback_groups(feedback_rows: list[dict]) -> Groups:
+    """The reply outcomes, votes and label actions by week, prompt version and model."""
+    groups = []
+    for row in feedback_rows:
+        kind, outcome, n = row["kind"], row["outcome"], row["n"]
+
+        def when(condition: bool, n=n) -> int:
+            return n if condition else 0
+
+        groups.append(
+            {
+                "week": row["week"],
+                "prompt_version": row["prompt_version"],
+                "model": row["model"],
+                "replies": when(kind in REPLY_KINDS),
+                **{name: when(outcome == name) for name in REPLY_OUTCOMES},
+                "accepted": when(outcome in ("unchanged", "lightly_edited")),
+                "edited": when(outcome in ("lightly_edited", "heavily_edited", "rewritten")),
+                "edited_similarity": row["similarity_sum"],
+                "votes_up": when(kind == Feedback.Kind.VOTE and row["vote"] == Feedback.Vote.UP),
+                "votes_down": when(kind == Feedback.Kind.VOTE and row["vote"] == Feedback.Vote.DOWN),
+                "labels_accepted": when(kind == Feedback.Kind.LABELS_ACCEPTED),
+                "labels_changed": when(kind == Feedback.Kind.LABELS_CHANGED),
+                "regenerated": when(kind == Feedback.Kind.REGENERATE),
+            }
         )
-    )
+    return Groups(groups)
 
 
-def evaluated_groups(filters: DashboardFilters) -> Groups:
+def evaluated_groups(counts: Counts) -> Groups:
+    """Agent-labeled suggestions and how many kept their category, by week, prompt version and model."""
     return Groups(
-        list(
-            evaluated_for(filters)
-            .annotate(week=TruncWeek("created_at"))
-            .values("week", "prompt_version", "model")
-            .annotate(
-                evaluated=Count("id"), correct=Count("id", filter=Q(category=F("ticket__label__category")))
-            )
-            .order_by()
-        )
+        [
+            {"week": row["week"], "prompt_version": row["prompt_version"], "model": row["model"]}
+            | {"evaluated": row["n"], "correct": row["correct"]}
+            for row in counts.rows(ACCURACY, "week", "prompt_version", "model")
+        ]
     )
 
 
@@ -308,24 +293,22 @@ class Volume:
         return self.share(sum(n for provider, _, n in self.by_provider if provider == "local"))
 
 
-def volume(filters: DashboardFilters, *, suggestions: Groups) -> Volume:
+def volume(filters: DashboardFilters, *, enrichment_rows: list[dict], suggestions: Groups) -> Volume:
     tickets = _period(Ticket.objects.all(), filters, "received_at")
     if filters.source_ids is not None:
         tickets = tickets.filter(source_id__in=filters.source_ids)
-    counts = enrichments_for(filters).aggregate(
-        **{status: Count("id", filter=Q(status=status)) for status in Enrichment.Status.values},
-        tickets_enriched=Count("ticket_id", distinct=True, filter=Q(status__in=ANSWERED)),
-        over_budget=Count("id", filter=Q(over_budget=True)),
-    )
+    by_status: dict[str, int] = {}
+    for row in enrichment_rows:
+        by_status[row["status"]] = by_status.get(row["status"], 0) + row["n"]
     by_provider: dict[tuple[str, str], int] = {}
     for row in suggestions.rows:
         key = (row["provider"], row["model"])
         by_provider[key] = by_provider.get(key, 0) + row["suggestions"]
     return Volume(
         tickets_received=tickets.count(),
-        tickets_enriched=counts.pop("tickets_enriched"),
-        over_budget=counts.pop("over_budget"),
-        by_status={status: n for status, n in counts.items() if n},
+        tickets_enriched=sum(row["tickets"] for row in enrichment_rows if row["status"] in ANSWERED),
+        over_budget=sum(row["over_budget"] for row in enrichment_rows),
+        by_status={status: n for status, n in by_status.items() if n},
         by_provider=sorted(
             ((p, m, n) for (p, m), n in by_provider.items()), key=lambda row: (-row[2], row[:2])
         ),
@@ -361,33 +344,14 @@ class Usefulness:
         return Proportion(self.votes_up, self.votes_up + self.votes_down)
 
 
-def _reply_counts() -> dict:
-    """The reply-outcome counts, as aggregate expressions over Feedback rows (shared by the sections
-    that group them differently)."""
-    light = settings.DASHBOARD_LIGHT_EDIT_SIMILARITY
-    rewritten = settings.DASHBOARD_REWRITTEN_SIMILARITY
-    reply = Q(kind__in=REPLY_KINDS)
-    return {
-        "replies": Count("id", filter=reply),
-        "unchanged": Count("id", filter=reply & Q(similarity__gte=1)),
-        "lightly_edited": Count("id", filter=reply & Q(similarity__gte=light, similarity__lt=1)),
-        "heavily_edited": Count("id", filter=reply & Q(similarity__gte=rewritten, similarity__lt=light)),
-        "rewritten": Count("id", filter=reply & Q(similarity__lt=rewritten)),
-        "accepted": Count("id", filter=reply & Q(similarity__gte=light)),
-        "votes_up": Count("id", filter=Q(kind=Feedback.Kind.VOTE, vote=Feedback.Vote.UP)),
-        "votes_down": Count("id", filter=Q(kind=Feedback.Kind.VOTE, vote=Feedback.Vote.DOWN)),
-    }
-
-
-def usefulness(filters: DashboardFilters, *, feedback_counts: Groups) -> Usefulness:
+def usefulness(
+    *, feedback_rows: list[dict], feedback_counts: Groups, durations: dict[str, dict[int, int]]
+) -> Usefulness:
     totals = {
         name: feedback_counts.total(name)
         for name in (
             "replies",
-            "unchanged",
-            "lightly_edited",
-            "heavily_edited",
-            "rewritten",
+            *REPLY_OUTCOMES,
             "votes_up",
             "votes_down",
             "labels_accepted",
@@ -395,25 +359,23 @@ def usefulness(filters: DashboardFilters, *, feedback_counts: Groups) -> Usefuln
             "regenerated",
         )
     }
-    feedback = feedback_for(filters)
     reasons = dict(Feedback.Reason.choices)
-    down_reasons = [
-        (reasons.get(reason, "No reason given"), n)
-        for reason, n in feedback.filter(kind=Feedback.Kind.VOTE, vote=Feedback.Vote.DOWN)
-        .values_list("reason")
-        .annotate(n=Count("id"))
-        .order_by("-n", "reason")
-    ]
+    down: dict[str, int] = {}
+    for row in feedback_rows:
+        if row["kind"] == Feedback.Kind.VOTE and row["vote"] == Feedback.Vote.DOWN:
+            down[row["reason"]] = down.get(row["reason"], 0) + row["n"]
     kinds = dict(Feedback.Kind.choices)
-    timings = [
-        (kinds[kind], n, seconds[0])
-        for kind, n, seconds in feedback.filter(seconds_to_action__isnull=False)
-        .values_list("kind")
-        .annotate(n=Count("id"), seconds=Percentiles("seconds_to_action", fractions=(0.5,)))
-        .order_by("kind")
-    ]
+    timings = []
+    for measure, histogram in sorted(durations.items()):
+        if measure.startswith("action:"):
+            kind = measure.removeprefix("action:")
+            median_ms = percentiles(histogram, (0.5,))[0]
+            timings.append((kinds.get(kind, kind), sum(histogram.values()), median_ms / 1000))
     return Usefulness(
-        down_reasons=down_reasons,
+        down_reasons=[
+            (reasons.get(reason, "No reason given"), n)
+            for reason, n in sorted(down.items(), key=lambda item: (-item[1], item[0]))
+        ],
         seconds_to_action=timings,
         mean_edited_similarity=ratio(
             feedback_counts.total("edited_similarity"), feedback_counts.total("edited")
@@ -497,24 +459,9 @@ class Accuracy:
         return sorted(rows, key=lambda row: (row[1].rate, -row[1].n, row[0]))
 
 
-def accuracy(filters: DashboardFilters) -> Accuracy:
-    """One pass over the agent-labeled suggestions, grouped by (AI category, agent's category,
-    confidence band): every accuracy figure, the confusion matrix and the calibration table are sums
-    over those few hundred groups."""
-    unsure = Q(confidence__lt=settings.AI_LOW_CONFIDENCE)
-    groups = (
-        evaluated_for(filters)
-        # Ten bands of 0.1; confidence 1.0 belongs with the 0.9 band.
-        .annotate(band=Floor(Func(F("confidence") * 10, Value(9.0), function="LEAST")))
-        .values_list("category", "ticket__label__category", "band")
-        .annotate(
-            n=Count("id"),
-            priority_kept=Count("id", filter=Q(priority=F("ticket__label__priority"))),
-            unsure=Count("id", filter=unsure),
-            confidence_sum=Coalesce(Sum("confidence"), 0.0),
-        )
-        .order_by()
-    )
+def accuracy(counts: Counts, *, enrichment_rows: list[dict]) -> Accuracy:
+    """The agent-labeled suggestions grouped by (AI category, agent's category, confidence band): every
+    accuracy figure, the confusion matrix and the calibration table are sums over those groups."""
     totals = dict.fromkeys(
         (
             "evaluated",
@@ -528,11 +475,18 @@ def accuracy(filters: DashboardFilters) -> Accuracy:
     )
     confusion: dict[tuple[str, str], int] = {}
     bands: dict[int, list] = {}  # band → [n, confidence sum, correct]
-    for ai_label, agent_label, band, n, priority_kept, unsure_n, confidence_sum in groups:
+    for row in counts.rows(ACCURACY, "category", "agent_category", "band"):
+        ai_label, agent_label, band, n, unsure_n = (
+            row["category"],
+            row["agent_category"],
+            row["band"],
+            row["n"],
+            row["unsure"],
+        )
         right = ai_label == agent_label
         totals["evaluated"] += n
         totals["category_correct"] += n if right else 0
-        totals["priority_correct"] += priority_kept
+        totals["priority_correct"] += row["priority_kept"]
         totals["low_confidence_evaluated"] += unsure_n
         if not right:
             totals["low_confidence_wrong"] += unsure_n
@@ -541,21 +495,18 @@ def accuracy(filters: DashboardFilters) -> Accuracy:
         if band is not None:
             sums = bands.setdefault(int(band), [0, 0.0, 0])
             sums[0] += n
-            sums[1] += confidence_sum
+            sums[1] += row["confidence_sum"]
             sums[2] += n if right else 0
-    overall = (
-        enrichments_for(filters)
-        .filter(status__in=ANSWERED, confidence__isnull=False)
-        .aggregate(suggestions_with_confidence=Count("id"), low_confidence=Count("id", filter=unsure))
-    )
+    answered = [row for row in enrichment_rows if row["status"] in ANSWERED]
     return Accuracy(
         confusion=[(ai, agent, n) for (ai, agent), n in confusion.items()],
         calibration=[
             CalibrationBin(low=band / 10, n=n, mean_confidence=total / n, accuracy=correct / n)
             for band, (n, total, correct) in sorted(bands.items())
         ],
+        suggestions_with_confidence=sum(row["with_confidence"] for row in answered),
+        low_confidence=sum(row["low_confidence"] for row in answered),
         **totals,
-        **overall,
     )
 
 
@@ -592,33 +543,13 @@ class CostAndSpeed(PerTicketCost):
         return ratio(self.exact_cache_hits + self.semantic_cache_hits, self.tickets)
 
 
-def cost_and_speed(filters: DashboardFilters) -> CostAndSpeed:
-    sent = ~Q(status=AICall.Status.CACHE_HIT)
-    totals = ai_calls_for(filters).aggregate(
-        calls=Count("id", filter=sent),
-        failed_calls=Count("id", filter=Q(status=AICall.Status.ERROR)),
-        invalid_calls=Count("id", filter=Q(status=AICall.Status.INVALID_OUTPUT)),
-        retried_calls=Count("id", filter=Q(attempt__gt=1) | Q(is_repair=True)),
-        cost_usd=Coalesce(Sum("cost_usd"), Decimal(0)),
-        input_tokens=Coalesce(Sum("input_tokens"), 0),
-        output_tokens=Coalesce(Sum("output_tokens"), 0),
-        cache_read_tokens=Coalesce(Sum("cache_read_tokens"), 0),
-        cache_write_tokens=Coalesce(Sum("cache_write_tokens"), 0),
-        tickets=Count("ticket_id", distinct=True),
-        redacted_calls=Count("id", filter=sent & Q(redactions__isnull=False)),
-        routed_tickets=Count("ticket_id", distinct=True, filter=~Q(routing="")),
-        exact_cache_hits=Count("id", filter=Q(cache=AICall.Cache.EXACT)),
-        semantic_cache_hits=Count("id", filter=Q(cache=AICall.Cache.SEMANTIC)),
-        latency_ms=Percentiles("latency_ms", filter=ANSWERED_LIVE),
+def cost_and_speed(counts: Counts, *, durations: dict[str, dict[int, int]]) -> CostAndSpeed:
+    end_to_end = percentiles(durations.get("end_to_end"))
+    return CostAndSpeed(
+        **counts.totals(AI_CALLS),
+        latency_ms=percentiles(durations.get("model_latency")),
+        end_to_end_seconds=[ms / 1000 for ms in end_to_end] if end_to_end else None,
     )
-    end_to_end = (
-        enrichments_for(filters)
-        .filter(status__in=ANSWERED, trigger=Enrichment.Trigger.CREATED, finished_at__isnull=False)
-        # A new ticket's enrichment row is created in the ticket's own ingest transaction: its
-        # created_at is the ingest time, with no join to the ticket.
-        .aggregate(seconds=Percentiles(Seconds(F("finished_at") - F("created_at"))))
-    )
-    return CostAndSpeed(**totals, end_to_end_seconds=end_to_end["seconds"])
 
 
 @dataclass(frozen=True)
@@ -666,44 +597,28 @@ class Knowledge:
         return ratio(self.without_passages, self.suggestions)
 
 
-def knowledge(filters: DashboardFilters, *, limit: int = 10) -> Knowledge:
-    suggestions = enrichments_for(filters).filter(status__in=ANSWERED)
-    poor = Feedback.objects.filter(
-        Q(kind=Feedback.Kind.VOTE, vote=Feedback.Vote.DOWN)
-        | Q(kind__in=REPLY_KINDS, similarity__lt=settings.DASHBOARD_LIGHT_EDIT_SIMILARITY)
-    ).values("enrichment_id")
-    # `id IN (subquery)` in the select list runs as one hashed lookup table, not a query per row.
-    cited = (
-        suggestions.exclude(citations=[])
-        .annotate(poor=ExpressionWrapper(Q(pk__in=poor), output_field=BooleanField()))
-        .values("citations", "poor")
+def knowledge(counts: Counts, *, enrichment_rows: list[dict], limit: int = 10) -> Knowledge:
+    cited = [
+        CitedArticle(row["document_id"], row["title"], row["cited"], row["cited_in_poor"])
+        for row in counts.rows(CITATIONS, "document_id")
+        if row["cited_in_poor"]
+    ]
+    stale = sorted(
+        cited, key=lambda article: (-article.cited_in_poor, -article.poor_share, article.document_id)
     )
-    inner_sql, params = cited.query.sql_with_params()
-    # One row per citation: the ORM has no set-returning functions, so the filtered queryset is the
-    # inner query and jsonb_array_elements unnests its citations.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            SELECT (c.value->>'document_id')::bigint, max(c.value->>'title'),
-                   count(*), count(*) FILTER (WHERE e.poor)
-            FROM ({inner_sql}) AS e CROSS JOIN LATERAL jsonb_array_elements(e.citations) AS c
-            GROUP BY 1
-            HAVING count(*) FILTER (WHERE e.poor) > 0
-            ORDER BY 4 DESC, count(*) FILTER (WHERE e.poor)::float / count(*) DESC, 1
-            LIMIT %s
-            """,
-            [*params, limit],
-        )
-        stale = [CitedArticle(*row) for row in cursor.fetchall()]
-    counts = suggestions.aggregate(
-        suggestions=Count("id"), without_passages=Count("id", filter=Q(passages_offered=0))
-    )
+    answered = [row for row in enrichment_rows if row["status"] in ANSWERED]
     recent = list(
-        suggestions.filter(passages_offered=0)
+        enrichments_for(counts.filters)
+        .filter(status__in=ANSWERED, passages_offered=0)
         .order_by("-created_at")
         .values_list("ticket_id", "ticket__subject")[:limit]
     )
-    return Knowledge(stale_candidates=stale, recent_without_passages=recent, **counts)
+    return Knowledge(
+        stale_candidates=stale[:limit],
+        recent_without_passages=recent,
+        suggestions=sum(row["n"] for row in answered),
+        without_passages=sum(row["without_passages"] for row in answered),
+    )
 
 
 @dataclass(frozen=True)
@@ -716,32 +631,39 @@ class Week(PerTicketCost):
     latency_p50_ms: float | None = None
 
 
-def trends(filters: DashboardFilters, *, feedback_counts: Groups, evaluated: Groups) -> list[Week]:
+def trends(counts: Counts, *, feedback_counts: Groups, evaluated: Groups, latency_p50: dict) -> list[Week]:
     """Weekly series (weeks start on Monday) of acceptance, accuracy, cost per ticket and latency."""
-    weeks: dict[datetime, dict] = {}
+    weeks: dict[date, dict] = {}
     for start, sums in feedback_counts.by("week").items():
         weeks.setdefault(start, {})["acceptance"] = Proportion(sums["accepted"], sums["replies"])
     for start, sums in evaluated.by("week").items():
         weeks.setdefault(start, {})["accuracy"] = Proportion(sums["correct"], sums["evaluated"])
-    for start, cost, tickets, latency in _calls_by(filters, TruncWeek("created_at")):
+    for start, cost, tickets, latency in _calls_by(counts, "week", latency_p50=latency_p50):
         weeks.setdefault(start, {}).update(cost_usd=cost, tickets=tickets, latency_p50_ms=latency)
     return [Week(start=start, **values) for start, values in sorted(weeks.items())]
 
 
-def _calls_by(filters: DashboardFilters, group) -> list[tuple]:
-    """(group, cost, distinct tickets, median latency of successful calls) per group of AI calls."""
+def _calls_by(counts: Counts, dimension: str, *, latency_p50: dict) -> list[tuple]:
+    """(group, cost, tickets, median latency of successful calls) per `dimension` of AI calls."""
     return [
-        (key, cost, tickets, latency[0] if latency else None)
-        for key, cost, tickets, latency in ai_calls_for(filters)
-        .annotate(group=group)
-        .values_list("group")
-        .annotate(
-            cost=Coalesce(Sum("cost_usd"), Decimal(0)),
-            tickets=Count("ticket_id", distinct=True),
-            latency=Percentiles("latency_ms", fractions=(0.5,), filter=ANSWERED_LIVE),
-        )
-        .order_by()
+        (row[dimension], row["cost_usd"], row["tickets"], latency_p50.get(row[dimension]))
+        for row in counts.rows(AI_CALLS, dimension)
     ]
+
+
+def latency_medians(counts: Counts, *, compare_by: str) -> tuple[dict, dict]:
+    """Median model latency per week and per `compare_by` value, from one read of the histograms."""
+    by_week: dict = {}
+    by_variant: dict = {}
+    for (week, variant), histogram in counts.histograms(MODEL_LATENCY, "week", compare_by).items():
+        for into in (by_week.setdefault(week, {}), by_variant.setdefault(variant, {})):
+            for bucket, n in histogram.items():
+                into[bucket] = into.get(bucket, 0) + n
+
+    def medians(histograms: dict) -> dict:
+        return {key: percentiles(histogram, (0.5,))[0] for key, histogram in histograms.items()}
+
+    return medians(by_week), medians(by_variant)
 
 
 @dataclass(frozen=True)
@@ -787,12 +709,13 @@ COMPARE_DIMENSIONS = {"prompt_version": "Prompt version", "model": "Model"}
 
 
 def comparison(
-    filters: DashboardFilters,
+    counts: Counts,
     *,
     dimension: str,
     suggestions: Groups,
     feedback_counts: Groups,
     evaluated: Groups,
+    latency_p50: dict,
     limit: int = 4,
 ) -> Comparison:
     if dimension not in COMPARE_DIMENSIONS:
@@ -808,7 +731,7 @@ def comparison(
     for name, sums in evaluated.by(dimension).items():
         if name in variants:
             variants[name]["accuracy"] = Proportion(sums["correct"], sums["evaluated"])
-    for name, cost, tickets, latency in _calls_by(filters, F(dimension)):
+    for name, cost, tickets, latency in _calls_by(counts, dimension, latency_p50=latency_p50):
         if name in variants:
             variants[name].update(cost_usd=cost, tickets=tickets, latency_p50_ms=latency)
     return Comparison(
@@ -833,16 +756,25 @@ class Dashboard:
 
 
 def dashboard_figures(*, filters: DashboardFilters, compare_by: str = "prompt_version") -> Dashboard:
-    suggestions = suggestion_groups(filters)
-    feedback_counts = feedback_groups(filters)
-    evaluated = evaluated_groups(filters)
-    useful = usefulness(filters, feedback_counts=feedback_counts)
-    cost = cost_and_speed(filters)
+    counts = Counts(filters=filters, rolled_up_until=rolled_up_until())
+    enrichment_rows = counts.rows(ENRICHMENTS, "status", *AI_DIMENSIONS)
+    feedback_rows = counts.rows(
+        FEEDBACK, "week", "prompt_version", "model", "kind", "vote", "reason", "outcome"
+    )
+    suggestions = suggestion_groups(enrichment_rows)
+    feedback_counts = feedback_groups(feedback_rows)
+    evaluated = evaluated_groups(counts)
+    durations = {
+        measure: histogram for (measure,), histogram in counts.histograms(DURATIONS, "measure").items()
+    }
+    useful = usefulness(feedback_rows=feedback_rows, feedback_counts=feedback_counts, durations=durations)
+    cost = cost_and_speed(counts, durations=durations)
+    weekly_latency, variant_latency = latency_medians(counts, compare_by=compare_by)
     return Dashboard(
         filters=filters,
-        volume=volume(filters, suggestions=suggestions),
+        volume=volume(filters, enrichment_rows=enrichment_rows, suggestions=suggestions),
         usefulness=useful,
-        accuracy=accuracy(filters),
+        accuracy=accuracy(counts, enrichment_rows=enrichment_rows),
         cost=cost,
         time_saved=TimeSaved(
             accepted_suggestions=useful.accepted,
@@ -850,14 +782,17 @@ def dashboard_figures(*, filters: DashboardFilters, compare_by: str = "prompt_ve
             agent_hourly_cost=settings.DASHBOARD_AGENT_HOURLY_COST,
             ai_cost_usd=cost.cost_usd,
         ),
-        knowledge=knowledge(filters),
-        trends=trends(filters, feedback_counts=feedback_counts, evaluated=evaluated),
+        knowledge=knowledge(counts, enrichment_rows=enrichment_rows),
+        trends=trends(
+            counts, feedback_counts=feedback_counts, evaluated=evaluated, latency_p50=weekly_latency
+        ),
         comparison=comparison(
-            filters,
+            counts,
             dimension=compare_by,
             suggestions=suggestions,
             feedback_counts=feedback_counts,
             evaluated=evaluated,
+            latency_p50=variant_latency,
         ),
     )
 
@@ -874,12 +809,15 @@ def dashboard_now() -> datetime:
 
 def filter_choices() -> dict[str, list[str]]:
     """The providers, models and prompt versions that have produced suggestions, for the filter form."""
-    rows = (
-        Enrichment.objects.exclude(provider="")
-        .values_list("provider", "model", "prompt_version")
-        .order_by()  # not the model's ordering, which would make every row distinct
-        .distinct()
-    )
+    columns = ("provider", "model", "prompt_version")
+    recent = Enrichment.objects.exclude(provider="")
+    if until := rolled_up_until():  # the days before are in the rollups: a few rows a day
+        recent = recent.filter(created_at__gte=timezone.make_aware(datetime.combine(until, time.min)))
+    rows = {
+        *DailyEnrichments.objects.exclude(provider="").values_list(*columns).order_by().distinct(),
+        # order_by(): not the model's ordering, which would make every row distinct
+        *recent.values_list(*columns).order_by().distinct(),
+    }
     providers, models, versions = set(), set(), set()
     for provider, model, version in rows:
         providers.add(provider)

@@ -93,7 +93,7 @@ def figures_rows(figures: Dashboard) -> Iterator[tuple[str, str, str, object]]:
     yield "knowledge", "suggestions_without_passages", "", figures.knowledge.without_passages
 
     for week in figures.trends:
-        label = week.start.date().isoformat()
+        label = week.start.isoformat()
         yield "trends", "acceptance_rate", label, _rate(week.acceptance.rate)
         yield "trends", "category_accuracy", label, _rate(week.accuracy.rate)
         yield (

@@ -98,3 +98,122 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on enrichment {self.enrichment_id}"
+
+
+# --- Daily rollups of the lead dashboard (feedback.rollups) -------------------------------------------
+# Each table holds, for every closed day, the dashboard's counts of one kind of row grouped by the
+# dimensions a lead filters on, so that a long period sums a few rows per day instead of every ticket's.
+# Only feedback.rollups writes them; they can always be rebuilt from the rows they count.
+
+
+class DailyRollup(models.Model):
+    day = models.DateField()  # in settings.TIME_ZONE
+    source = models.ForeignKey("tickets.Source", on_delete=models.CASCADE, related_name="+")
+    provider = models.CharField(max_length=40, blank=True)
+    model = models.CharField(max_length=100, blank=True)
+    prompt_version = models.CharField(max_length=40, blank=True)
+    category = models.SlugField(max_length=50, blank=True)  # the AI's category of the suggestion
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.day} source {self.source_id} {self.provider}/{self.model}"
+
+
+class DailyEnrichments(DailyRollup):
+    status = models.CharField(max_length=20)
+    n = models.PositiveIntegerField()
+    tickets = models.PositiveIntegerField()  # distinct tickets of the day and group
+    over_budget = models.PositiveIntegerField()
+    with_confidence = models.PositiveIntegerField()
+    low_confidence = models.PositiveIntegerField()  # below AI_LOW_CONFIDENCE
+    without_passages = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="daily_enrichments_day_idx")]
+
+
+class DailyAccuracy(DailyRollup):
+    """Suggestions whose ticket an agent labeled, by the agent's category and the confidence band."""
+
+    agent_category = models.SlugField(max_length=50)
+    band = models.PositiveSmallIntegerField(null=True)  # confidence 0.0–0.1 → 0 … 0.9–1.0 → 9
+    n = models.PositiveIntegerField()
+    correct = models.PositiveIntegerField()
+    priority_kept = models.PositiveIntegerField()
+    unsure = models.PositiveIntegerField()
+    confidence_sum = models.FloatField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="daily_accuracy_day_idx")]
+
+
+class DailyFeedback(DailyRollup):
+    kind = models.CharField(max_length=20)
+    vote = models.CharField(max_length=4, blank=True)
+    reason = models.CharField(max_length=20, blank=True)
+    # Replies: unchanged, lightly_edited, heavily_edited or rewritten (DASHBOARD_*_SIMILARITY).
+    outcome = models.CharField(max_length=20, blank=True)
+    n = models.PositiveIntegerField()
+    similarity_sum = models.FloatField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="daily_feedback_day_idx")]
+
+
+class DailyAICalls(DailyRollup):
+    calls = models.PositiveIntegerField()  # sent (not cache hits)
+    failed_calls = models.PositiveIntegerField()
+    invalid_calls = models.PositiveIntegerField()
+    retried_calls = models.PositiveIntegerField()
+    cost_usd = models.DecimalField(max_digits=14, decimal_places=6)
+    input_tokens = models.BigIntegerField()
+    output_tokens = models.BigIntegerField()
+    cache_read_tokens = models.BigIntegerField()
+    cache_write_tokens = models.BigIntegerField()
+    tickets = models.PositiveIntegerField()  # distinct tickets of the day and group
+    redacted_calls = models.PositiveIntegerField()
+    routed_tickets = models.PositiveIntegerField()
+    exact_cache_hits = models.PositiveIntegerField()
+    semantic_cache_hits = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name_plural = "daily AI calls"
+        indexes = [models.Index(fields=["day"], name="daily_aicalls_day_idx")]
+
+
+class DailyCitations(DailyRollup):
+    document_id = models.BigIntegerField()
+    title = models.CharField(max_length=500, blank=True)
+    cited = models.PositiveIntegerField()
+    cited_in_poor = models.PositiveIntegerField()  # voted down, heavily edited or rewritten
+
+    class Meta:
+        verbose_name_plural = "daily citations"
+        indexes = [models.Index(fields=["day"], name="daily_citations_day_idx")]
+
+
+class DailyDurations(DailyRollup):
+    """Histograms of durations (buckets 5 % wide, see feedback.rollups.DurationBucket), from which
+    the dashboard's percentiles are read: model latency, end-to-end time, seconds to each action."""
+
+    measure = models.CharField(max_length=40)
+    bucket = models.PositiveSmallIntegerField()
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name_plural = "daily durations"
+        indexes = [models.Index(fields=["day", "measure"], name="daily_durations_day_idx")]
+
+
+class RollupState(models.Model):
+    """Where the rollups stand (one row): every day before `rolled_up_until` is in them, as of the rows
+    changed before `changes_seen_at`; `settings_key` the thresholds their counts used."""
+
+    rolled_up_until = models.DateField(null=True)
+    changes_seen_at = models.DateTimeField(null=True)
+    settings_key = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return f"Rolled up until {self.rolled_up_until}"
