@@ -108,6 +108,8 @@ class Feedback(models.Model):
 
 class DailyRollup(models.Model):
     day = models.DateField()  # in settings.TIME_ZONE
+    # The sum of a whole week's day rows (`day` is its Monday): a long period reads a row per week.
+    weekly = models.BooleanField(default=False)
     source = models.ForeignKey("tickets.Source", on_delete=models.CASCADE, related_name="+")
     provider = models.CharField(max_length=40, blank=True)
     model = models.CharField(max_length=100, blank=True)

@@ -12,7 +12,7 @@ from ai_enrichment.models import AICall, Enrichment
 from feedback.dashboard import DashboardFilters, dashboard_figures
 from feedback.exports import figures_rows
 from feedback.models import DailyEnrichments, DailyFeedback, Feedback, RollupState, TicketLabel
-from feedback.rollups import histogram_percentiles, rollups_refresh
+from feedback.rollups import histogram_percentiles, monday, rollups_refresh
 from feedback.services import feedback_labels
 from tests.workspace.dashboard_data import call, suggestion, worked_history
 from tickets.models import Ticket
@@ -70,6 +70,8 @@ def test_rolled_up_figures_equal_the_figures_counted_from_the_rows(spread_histor
     assert report.rebuilt and report.rows > 0
     assert DailyEnrichments.objects.filter(day=timezone.localdate() - timedelta(days=40)).exists()
     assert not DailyEnrichments.objects.filter(day=timezone.localdate()).exists(), "today is still open"
+    forty_days_ago = timezone.localdate() - timedelta(days=40)
+    assert DailyEnrichments.objects.filter(weekly=True, day=monday(forty_days_ago)).exists()
     assert everything(figures(**PERIODS[period])) == counted
 
 
@@ -116,6 +118,22 @@ def test_a_refresh_only_counts_the_days_that_closed_or_changed(spread_history):
     assert (again.days, again.rebuilt) == (0, False)
     assert tomorrow.days == 1, "today closed"
     assert RollupState.objects.get().rolled_up_until == timezone.localdate() + timedelta(days=1)
+
+
+def test_a_long_history_is_rolled_up_over_several_refreshes(spread_history):
+    counted = everything(figures())
+
+    first = rollups_refresh(max_new_days=10)
+    assert first.rolled_up_until == timezone.localdate() - timedelta(days=30)
+    assert everything(figures()) == counted, "the days not rolled up yet are counted from the rows"
+
+    reports = [rollups_refresh(max_new_days=10) for _ in range(3)]
+    assert [r.rolled_up_until for r in reports] == [
+        timezone.localdate() - timedelta(days=20),
+        timezone.localdate() - timedelta(days=10),
+        timezone.localdate(),
+    ]
+    assert everything(figures()) == counted
 
 
 def test_changing_a_threshold_rebuilds_the_rollups(spread_history, settings):
