@@ -60,7 +60,15 @@ def _bars(pairs: list[tuple[str, float]], *, formatter=None) -> SafeString | Non
 def _line(labels: list[str], values: list[float | None], *, formatter) -> SafeString | None:
     if not any(value is not None for value in values):
         return None
-    chart = pygal.Line(**_config(x_label_rotation=0, show_minor_x_labels=False, allow_interruptions=True))
+    chart = pygal.Line(
+        **_config(
+            x_label_rotation=0,
+            show_minor_x_labels=False,
+            allow_interruptions=True,
+            # A dot per week is clutter over months (and half the drawing time); the table has the values.
+            show_dots=len(labels) <= 12,
+        )
+    )
     chart.value_formatter = formatter
     chart.x_labels = labels
     chart.x_labels_major = labels[:: max(1, len(labels) // 6)]

@@ -108,13 +108,14 @@ class Feedback(models.Model):
 
 class DailyRollup(models.Model):
     day = models.DateField()  # in settings.TIME_ZONE
-    # The sum of a whole week's day rows (`day` is its Monday): a long period reads a row per week.
-    weekly = models.BooleanField(default=False)
+    # A row counts one day, or sums a whole week's or month's day rows (`day` is then the Monday or the
+    # 1st): a long period reads a row per month and group.
+    span = models.CharField(max_length=5, choices=[("day", "Day"), ("week", "Week"), ("month", "Month")])
     source = models.ForeignKey("tickets.Source", on_delete=models.CASCADE, related_name="+")
     provider = models.CharField(max_length=40, blank=True)
     model = models.CharField(max_length=100, blank=True)
     prompt_version = models.CharField(max_length=40, blank=True)
-    category = models.SlugField(max_length=50, blank=True)  # the AI's category of the suggestion
+    category = models.SlugField(max_length=50, blank=True, db_index=False)  # the AI's category
 
     class Meta:
         abstract = True
@@ -133,13 +134,13 @@ class DailyEnrichments(DailyRollup):
     without_passages = models.PositiveIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["day"], name="daily_enrichments_day_idx")]
+        indexes = [models.Index(fields=["span", "day"], name="daily_enrichments_span_idx")]
 
 
 class DailyAccuracy(DailyRollup):
     """Suggestions whose ticket an agent labeled, by the agent's category and the confidence band."""
 
-    agent_category = models.SlugField(max_length=50)
+    agent_category = models.SlugField(max_length=50, db_index=False)
     band = models.PositiveSmallIntegerField(null=True)  # confidence 0.0–0.1 → 0 … 0.9–1.0 → 9
     n = models.PositiveIntegerField()
     correct = models.PositiveIntegerField()
@@ -148,7 +149,7 @@ class DailyAccuracy(DailyRollup):
     confidence_sum = models.FloatField()
 
     class Meta:
-        indexes = [models.Index(fields=["day"], name="daily_accuracy_day_idx")]
+        indexes = [models.Index(fields=["span", "day"], name="daily_accuracy_span_idx")]
 
 
 class DailyFeedback(DailyRollup):
@@ -161,7 +162,7 @@ class DailyFeedback(DailyRollup):
     similarity_sum = models.FloatField()
 
     class Meta:
-        indexes = [models.Index(fields=["day"], name="daily_feedback_day_idx")]
+        indexes = [models.Index(fields=["span", "day"], name="daily_feedback_span_idx")]
 
 
 class DailyAICalls(DailyRollup):
@@ -182,7 +183,7 @@ class DailyAICalls(DailyRollup):
 
     class Meta:
         verbose_name_plural = "daily AI calls"
-        indexes = [models.Index(fields=["day"], name="daily_aicalls_day_idx")]
+        indexes = [models.Index(fields=["span", "day"], name="daily_aicalls_span_idx")]
 
 
 class DailyCitations(DailyRollup):
@@ -193,7 +194,7 @@ class DailyCitations(DailyRollup):
 
     class Meta:
         verbose_name_plural = "daily citations"
-        indexes = [models.Index(fields=["day"], name="daily_citations_day_idx")]
+        indexes = [models.Index(fields=["span", "day"], name="daily_citations_span_idx")]
 
 
 class DailyDurations(DailyRollup):
@@ -206,7 +207,7 @@ class DailyDurations(DailyRollup):
 
     class Meta:
         verbose_name_plural = "daily durations"
-        indexes = [models.Index(fields=["day", "measure"], name="daily_durations_day_idx")]
+        indexes = [models.Index(fields=["span", "day"], name="daily_durations_span_idx")]
 
 
 class RollupState(models.Model):

@@ -71,7 +71,8 @@ def test_rolled_up_figures_equal_the_figures_counted_from_the_rows(spread_histor
     assert DailyEnrichments.objects.filter(day=timezone.localdate() - timedelta(days=40)).exists()
     assert not DailyEnrichments.objects.filter(day=timezone.localdate()).exists(), "today is still open"
     forty_days_ago = timezone.localdate() - timedelta(days=40)
-    assert DailyEnrichments.objects.filter(weekly=True, day=monday(forty_days_ago)).exists()
+    assert DailyEnrichments.objects.filter(span="week", day=monday(forty_days_ago)).exists()
+    assert DailyEnrichments.objects.filter(span="month", day=forty_days_ago.replace(day=1)).exists()
     assert everything(figures(**PERIODS[period])) == counted
 
 
