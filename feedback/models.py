@@ -207,7 +207,7 @@ class DailyDurations(DailyRollup):
 
     class Meta:
         verbose_name_plural = "daily durations"
-        indexes = [models.Index(fields=["span", "day"], name="daily_durations_span_idx")]
+        indexes = [models.Index(fields=["span", "measure", "day"], name="daily_durations_span_idx")]
 
 
 class RollupState(models.Model):
