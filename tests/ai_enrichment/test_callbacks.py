@@ -115,8 +115,12 @@ def test_while_another_task_delivers_a_callback_a_second_task_posts_nothing(
             cursor.execute("SELECT pg_advisory_lock(%s, %s)", [DELIVERY_LOCK_NAMESPACE, enrichment.pk])
         assert callback_deliver(enrichment_id=enrichment.pk, attempt=1) is None
         assert callback_receiver.request_count == 0
+        with other_worker.cursor() as cursor:
+            # The other task finishes. (Closing its session would release the lock too, but only once
+            # the server has ended that backend, a moment after the client hung up.)
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [DELIVERY_LOCK_NAMESPACE, enrichment.pk])
     finally:
-        other_worker.close()  # its lock ends with its session
+        other_worker.close()
     assert callback_deliver(enrichment_id=enrichment.pk, attempt=1).delivered
     assert callback_receiver.request_count == 1
 
