@@ -6,7 +6,7 @@ vote, in bulk. Then renders the dashboard in-process through Django's full reque
 lead, for the last 30 days and for all time (and a filtered view), and prints one JSON line: p50/p95
 server time and the query count per view, cold (every figure computed) and warm (cached for the
 current DASHBOARD_CACHE_SECONDS window), and the time to build the daily rollups (feedback.rollups)
-and to refresh them.
+and to refresh them; and, for the ratio, the cold views before the rollups exist.
 
     .venv/bin/python bench/dashboard.py [--tickets 100000] [--requests 20]
 """
@@ -276,6 +276,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tickets", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--requests-without-rollups", type=int, default=5)
     parser.add_argument("--timeout-seconds", type=float, default=1800)
     args = parser.parse_args()
     watchdog(args.timeout_seconds, "dashboard")
@@ -291,7 +292,6 @@ def main() -> None:
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     seed_s = seed(args.tickets)
-    rollups = refresh_rollups()
     lead = User.objects.create_user("bench-lead")
     lead.groups.set(Group.objects.filter(name__in=["agents", "leads"]))
     client = Client()
@@ -302,6 +302,13 @@ def main() -> None:
         "all_time": "/dashboard/?period=all",
         "all_time_one_source_v1": "/dashboard/?period=all&source=desk-1&prompt_version=enrich-v1",
     }
+    # First without rollups (everything counted from the rows, as before the first refresh), so that
+    # one run gives the ratio whatever else the machine is doing.
+    measure(client, views["all_time"], 1)  # warm up
+    counted = {
+        name: _timed(client, path, args.requests_without_rollups, cold=True) for name, path in views.items()
+    }
+    rollups = refresh_rollups()
     for path in views.values():
         measure(client, path, 2)  # warm up
     result = {
@@ -310,6 +317,7 @@ def main() -> None:
         "seed_s": round(seed_s, 1),
         **rollups,
         **{name: measure(client, path, args.requests) for name, path in views.items()},
+        "without_rollups_cold": counted,
     }
     print(json.dumps(result))
 

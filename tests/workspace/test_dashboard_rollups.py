@@ -182,3 +182,14 @@ def test_percentiles_from_a_histogram_are_within_the_bucket_width():
     assert p95 == pytest.approx(3000 + 0.8 * (45_000 - 3000), rel=0.025)
     assert p99 == pytest.approx(3000 + 0.96 * (45_000 - 3000), rel=0.025)
     assert histogram_percentiles({}, (0.5,)) is None
+
+
+def test_the_scheduled_task_rolls_up_a_long_history_in_one_go(spread_history):
+    from feedback.rollups import MAX_NEW_DAYS
+    from feedback.tasks import refresh_dashboard_rollups
+
+    Enrichment.objects.filter(pk=spread_history["e1"].pk).update(
+        created_at=F("created_at") - timedelta(days=2 * MAX_NEW_DAYS)
+    )
+    assert refresh_dashboard_rollups() == 2 * MAX_NEW_DAYS + 40
+    assert RollupState.objects.get().rolled_up_until == timezone.localdate()
