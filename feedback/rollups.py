@@ -1,14 +1,17 @@
-"""Daily rollups: the lead dashboard's counts per closed day, so that a year sums a few rows per day.
+"""Daily rollups: the lead dashboard's counts per closed day (and summed per week and month), so that a
+long period sums a few rows per group and month instead of every ticket's rows.
 
 Each `Rollup` says how one kind of row (enrichments, agent-labeled suggestions, feedback, AI calls,
 citations, durations) is counted: the key columns it groups by, besides the day and the dimensions a
 lead filters on (source, provider, model, prompt version, AI category), and its measures. The same
 definition serves both sides of every figure:
 
-- `rollups_refresh` (every few minutes, `ai_enrichment`-style scheduled task `feedback.tasks.refresh_rollups`)
-  stores the grouped counts of every closed day that changed since it last looked;
-- `grouped` answers the dashboard: whole days the rollups hold are summed from them, and the rest of the
-  period (today, the part-days at its edges, days not rolled up yet) is counted from the rows themselves.
+- `rollups_refresh` (the scheduled task `feedback.tasks.refresh_dashboard_rollups`, every 10 minutes)
+  stores the grouped counts of every closed day that is new or changed since it last looked, and sums
+  the weeks and months those days complete;
+- `grouped` answers the dashboard: the whole months, weeks and days the rollups hold are summed from
+  them, and the rest of the period (today, the part-days at its edges, days not rolled up yet) is
+  counted from the rows themselves, so the figures are always current.
 
 Distinct counts (tickets) are counted per day and group, so a ticket worked on over two days counts on
 each. Durations are histograms with buckets 5 % wide: the percentiles read from them are within 2.5 %.
@@ -139,10 +142,8 @@ class Rollup:
     def stored_aggregate(self, name: str):
         return Max(name) if name in self.combine else Sum(name)
 
-    def filtered_rows(self, filters: DashboardFilters | None) -> QuerySet:
+    def filtered_rows(self, filters: DashboardFilters) -> QuerySet:
         rows = self.rows()
-        if filters is None:
-            return rows
         if filters.source_ids is not None:
             rows = rows.filter(**{f"{self.source_field}__in": filters.source_ids})
         for name in AI_DIMENSIONS:
