@@ -22,7 +22,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from ai_enrichment.models import Enrichment
@@ -48,7 +48,6 @@ from tickets.models import Ticket
 
 REPLY_OUTCOMES = ("unchanged", "lightly_edited", "heavily_edited", "rewritten")
 DURATIONS = (MODEL_LATENCY, END_TO_END, SECONDS_TO_ACTION)  # one read of their shared table
-LABEL_KINDS = (Feedback.Kind.LABELS_ACCEPTED, Feedback.Kind.LABELS_CHANGED)
 LATENCY_FRACTIONS = (0.5, 0.95, 0.99)
 Z_95 = 1.96  # two-sided 95 % normal quantile
 
@@ -76,21 +75,9 @@ def _period(queryset: QuerySet, filters: DashboardFilters, field_name: str) -> Q
     return queryset
 
 
-def _ai_filters(filters: DashboardFilters, *, prefix: str = "", category_field: str) -> Q:
-    condition = Q()
-    for name in ("provider", "model", "prompt_version"):
-        if value := getattr(filters, name):
-            condition &= Q(**{f"{prefix}{name}": value})
-    if filters.category:
-        condition &= Q(**{category_field: filters.category})
-    return condition
-
-
 def enrichments_for(filters: DashboardFilters) -> QuerySet[Enrichment]:
-    queryset = _period(Enrichment.objects.all(), filters, "created_at")
-    if filters.source_ids is not None:
-        queryset = queryset.filter(ticket__source_id__in=filters.source_ids)
-    return queryset.filter(_ai_filters(filters, category_field="category"))
+    """The enrichments of the period and filters themselves (the exports and the lists of the page)."""
+    return _period(ENRICHMENTS.filtered_rows(filters), filters, "created_at")
 
 
 # --- Small statistics on counts ------------------------------------------------------------------------
@@ -201,7 +188,7 @@ class Groups:
         return sums
 
 
-GROUP_DIMENSIONS = ("week", "provider", "prompt_version", "model", "status")
+GROUP_DIMENSIONS = ("week", "provider", "prompt_version", "model")
 
 
 def suggestion_groups(enrichment_rows: list[dict]) -> Groups:
