@@ -18,6 +18,7 @@ from ai_enrichment.models import (
     KnowledgeDocument,
     Priority,
     ProviderCircuit,
+    TrainedLabelModel,
 )
 
 
@@ -291,6 +292,23 @@ class ProviderCircuitAdmin(admin.ModelAdmin):
     fields = ["provider", "state", "reason", "updated_at"]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(TrainedLabelModel)
+class TrainedLabelModelAdmin(admin.ModelAdmin):
+    """The local model's trained half per source and field: when it was last refitted and on how many
+    labeled tickets (the scheduled task "refit local label models" writes them)."""
+
+    list_display = ["source", "field", "examples", "fitted_at", "fit_seconds", "format"]
+    list_filter = ["field", "source"]
+    fields = ["source", "field", "examples", "labels_changed_at", "fitted_at", "fit_seconds", "format"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
 

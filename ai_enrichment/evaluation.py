@@ -1,7 +1,8 @@
 """Offline evaluation of the local classifier on labeled data (a team's own history, or a public set).
 
-The same vote the local provider uses (`local_model.vote`) over the same embeddings, run in memory, so
-the figures say how the product will label — before a team switches the AI on.
+The same two halves the local provider uses — the neighbours' vote (`local_model.vote`) and the trained
+model (`label_model`) — over the same embeddings, run in memory, so the figures say how the product
+will label, before a team switches the AI on.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import StratifiedKFold
 
 from ai_enrichment import local_model
+from ai_enrichment.label_model import label_model_fit
 
 
 @dataclass(frozen=True)
@@ -35,23 +37,37 @@ class EvaluationResult:
         }
 
 
-def knn_predict(
+def predict(
     *,
+    train_texts: list[str],
     train_vectors: np.ndarray,
     train_labels: list[str],
+    test_texts: list[str],
     test_vectors: np.ndarray,
     k: int = local_model.NEIGHBOURS,
 ) -> list[local_model.LabelVote]:
-    """The local model's vote for each test vector (vectors are unit length: dot product = cosine)."""
+    """The local model's label for each test ticket: the vote of its k nearest training tickets (vectors
+    are unit length: dot product = cosine), averaged with a model fitted on the training tickets."""
     allowed = sorted(set(train_labels))
+    model = label_model_fit(texts=train_texts, vectors=train_vectors, labels=train_labels)
     votes = []
     for start in range(0, len(test_vectors), 1024):
-        similarities = test_vectors[start : start + 1024] @ train_vectors.T
+        chunk = slice(start, start + 1024)
+        similarities = test_vectors[chunk] @ train_vectors.T
         k_eff = min(k, similarities.shape[1])
         nearest = np.argpartition(-similarities, k_eff - 1, axis=1)[:, :k_eff]
+        shares = (
+            model.shares(texts=test_texts[chunk], vectors=test_vectors[chunk])
+            if model
+            else [None] * len(nearest)
+        )
         for row, indices in enumerate(nearest):
             neighbours = [(train_labels[i], float(similarities[row, i])) for i in indices]
-            votes.append(local_model.vote(neighbours=neighbours, allowed=allowed, fallback=allowed[0]))
+            votes.append(
+                local_model.vote(
+                    neighbours=neighbours, allowed=allowed, fallback=allowed[0], model_shares=shares[row]
+                )
+            )
     return votes
 
 
@@ -98,7 +114,13 @@ def take_shots(labels: list[str], indices: list[int], shots: int | None, seed: i
 
 
 def cross_validate(
-    *, vectors: np.ndarray, labels: list[str], folds: int, shots: int | None = None, seed: int = 7
+    *,
+    texts: list[str],
+    vectors: np.ndarray,
+    labels: list[str],
+    folds: int,
+    shots: int | None = None,
+    seed: int = 7,
 ) -> EvaluationResult:
     """Stratified K-fold: every example is predicted once by a model that never saw it."""
     true: list[str] = []
@@ -106,9 +128,11 @@ def cross_validate(
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for fold, (train_index, test_index) in enumerate(splitter.split(np.zeros(len(labels)), labels)):
         train = take_shots(labels, list(train_index), shots, seed + fold)
-        votes += knn_predict(
+        votes += predict(
+            train_texts=[texts[i] for i in train],
             train_vectors=vectors[train],
             train_labels=[labels[i] for i in train],
+            test_texts=[texts[i] for i in test_index],
             test_vectors=vectors[test_index],
         )
         true += [labels[i] for i in test_index]
@@ -117,17 +141,21 @@ def cross_validate(
 
 def holdout(
     *,
+    train_texts: list[str],
     train_vectors: np.ndarray,
     train_labels: list[str],
+    test_texts: list[str],
     test_vectors: np.ndarray,
     test_labels: list[str],
     shots: int | None = None,
     seed: int = 7,
 ) -> EvaluationResult:
     train = take_shots(train_labels, list(range(len(train_labels))), shots, seed)
-    votes = knn_predict(
+    votes = predict(
+        train_texts=[train_texts[i] for i in train],
         train_vectors=train_vectors[train],
         train_labels=[train_labels[i] for i in train],
+        test_texts=test_texts,
         test_vectors=test_vectors,
     )
     return score(test_labels, votes)

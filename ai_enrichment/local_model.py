@@ -2,8 +2,9 @@
 knowledge base. It serves when there is no API key, when data must not leave the machine, and as the
 last link of the fallback chain.
 
-- Category and priority: a similarity-weighted vote of the nearest confirmed tickets (pgvector). Every
-  confirmation is a row the next query sees, so it learns from each correction with no retraining.
+- Category and priority: a similarity-weighted vote of the nearest confirmed tickets (pgvector),
+  averaged with a linear model refitted in the background (`label_model`). Every confirmation is a row
+  the next query sees, so the vote learns from each correction at once; the model, at its next refit.
 - Summary: extractive — the most central sentences of the ticket, never invented text.
 - Reply: the accepted reply of a very similar resolved ticket, or the best knowledge-base passage,
   adapted only by templating the greeting; with neither, a reply that says so.
@@ -44,9 +45,16 @@ class LabelVote:
     confidence: float
 
 
-def vote(*, neighbours: list[tuple[str, float]], allowed: list[str], fallback: str) -> LabelVote:
-    """Similarity-weighted vote among (label, similarity) pairs; confidence is the winner's share,
-    scaled down when the winner has fewer than MIN_EXAMPLES votes (too few examples to be sure)."""
+def vote(
+    *,
+    neighbours: list[tuple[str, float]],
+    allowed: list[str],
+    fallback: str,
+    model_shares: dict[str, float] | None = None,
+) -> LabelVote:
+    """Similarity-weighted vote among (label, similarity) pairs, averaged with the trained model's shares
+    when there is a model (`label_model`). Confidence is the winner's share, scaled down when fewer than
+    MIN_EXAMPLES of the neighbours carry it (too few examples like this ticket to be sure)."""
     weights: dict[str, float] = defaultdict(float)
     counts: dict[str, int] = defaultdict(int)
     for label, similarity in neighbours:
@@ -55,10 +63,18 @@ def vote(*, neighbours: list[tuple[str, float]], allowed: list[str], fallback: s
             counts[label] += 1
     if not weights:
         return LabelVote(fallback, 0.0)
-    winner = max(weights, key=weights.get)
-    share = weights[winner] / sum(weights.values())
+    total = sum(weights.values())
+    shares = {label: weight / total for label, weight in weights.items()}
+    model_total = sum(model_shares.get(label, 0.0) for label in allowed) if model_shares else 0.0
+    if model_total > 0:
+        # Labels the model was not trained on (new, or deactivated since) take no part in its half.
+        shares = {
+            label: (shares.get(label, 0.0) + model_shares.get(label, 0.0) / model_total) / 2
+            for label in allowed
+        }
+    winner = max(shares, key=shares.get)
     support = min(counts[winner] / MIN_EXAMPLES, 1.0)
-    return LabelVote(winner, round(share * support, 3))
+    return LabelVote(winner, round(shares[winner] * support, 3))
 
 
 def extractive_summary(text: str, *, embed, max_chars: int) -> str:

@@ -268,6 +268,36 @@ class TicketEmbedding(models.Model):
         return f"Embedding of ticket {self.ticket_id}"
 
 
+class TrainedLabelModel(models.Model):
+    """The local model's trained half for one source and one label field (ai_enrichment.label_model),
+    refitted in the background when that source's confirmed labels change."""
+
+    class Field(models.TextChoices):
+        CATEGORY = "category", "Category"
+        PRIORITY = "priority", "Priority"
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="trained_label_models")
+    field = models.CharField(max_length=10, choices=Field.choices)
+    examples = models.PositiveIntegerField(help_text="Labeled tickets it was fitted on.")
+    labels_changed_at = models.DateTimeField(
+        help_text="The newest label or ticket text it saw: a later change means a refit is due."
+    )
+    format = models.CharField(max_length=40, help_text="Code and scikit-learn version that wrote it.")
+    artifact = models.BinaryField(help_text="The fitted model, pickled by this application.")
+    fit_seconds = models.FloatField()
+    fitted_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "field"], name="trained_label_model_source_field")
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.source_id} {self.field}: {self.examples} examples, fitted {self.fitted_at:%Y-%m-%d %H:%M}"
+        )
+
+
 class KnowledgeDocument(models.Model):
     """A help-centre article (or any document agents rely on), split into chunks for retrieval."""
 

@@ -2,6 +2,7 @@
 
 from ai_enrichment.answer_cache import answer_cache_sweep
 from ai_enrichment.callbacks import callback_deliver
+from ai_enrichment.label_model import label_models_refit
 from ai_enrichment.pipeline import enrich_ticket_batch
 from ai_enrichment.services import (
     enrichment_callbacks_requeue_missing,
@@ -32,6 +33,11 @@ def sweep_answer_cache() -> int:
 
 def prune_task_history() -> int:
     return task_history_prune()
+
+
+def refit_label_models() -> int:
+    """Scheduled, and queued after an import of labeled history."""
+    return len(label_models_refit())
 
 
 def collect_message_batches() -> int:

@@ -306,6 +306,11 @@ DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
 # How long a process keeps the taxonomy (categories, priorities) it read: every enrichment needs it, an
 # admin's edit reaches the workers within this time (ai_enrichment.selectors.taxonomy_current).
 TAXONOMY_CACHE_SECONDS = env.float("TAXONOMY_CACHE_SECONDS", default=10)
+# The local model's trained half (ai_enrichment.label_model) is refitted by the scheduled task "refit
+# local label models" (every 5 minutes, editable in the admin's schedules) when a source's confirmed
+# labels changed; corrections reach suggestions at once through the neighbours' vote meanwhile. Each
+# process looks for a newer fit every LABEL_MODEL_CHECK_SECONDS.
+LABEL_MODEL_CHECK_SECONDS = env.float("LABEL_MODEL_CHECK_SECONDS", default=30)
 
 # PII redaction before external providers (anthropic, openai_compatible; never needed for `local`),
 # switched per source (Source.redact_pii). Phone numbers written without a country code are read as

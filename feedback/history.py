@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django_q.tasks import async_task
 
 from ai_enrichment.models import Category, Priority
 from ai_enrichment.services import ticket_embeddings_compute
@@ -83,6 +84,10 @@ def history_import(
             progress(1)
     if batch:
         _import_batch(source, batch, columns, categories, priorities, add_missing_labels, result)
+    if result.imported or result.unchanged:
+        # The local model's trained half learns the new history (or relabeled rows) now rather than at
+        # the next scheduled refit; the neighbours' vote already sees it. A refit with nothing new is a no-op.
+        async_task("ai_enrichment.tasks.refit_label_models")
     return result
 
 

@@ -23,6 +23,8 @@ def test_settings(settings):
     settings.DASHBOARD_CACHE_SECONDS = 0
     # Tests change labels with update() and roll back; each reads the taxonomy fresh (see its own test).
     settings.TAXONOMY_CACHE_SECONDS = 0
+    # Likewise the local model's trained half: a test that refits sees its fit at once.
+    settings.LABEL_MODEL_CHECK_SECONDS = 0
     # Tests send look-alike tickets and ask for the same ticket twice: each must reach the fake provider
     # (tests of the answer cache switch it on).
     settings.AI_ANSWER_CACHE_TTL_SECONDS = 0

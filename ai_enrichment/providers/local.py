@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import numpy as np
 from django.conf import settings
 
 from ai_enrichment import local_model
 from ai_enrichment.embeddings import embedder
+from ai_enrichment.label_model import label_models_for
 from ai_enrichment.prompts import PromptParts
 from ai_enrichment.providers.base import Provider, ProviderAnswer, ProviderError, Repair, Usage
 from ai_enrichment.retrieval import similar_tickets
-from ai_enrichment.services import ticket_embedding_ensure
+from ai_enrichment.services import ticket_embedding_ensure, ticket_embedding_text
 
 
 class LocalProvider(Provider):
     name = "local"
-    model = "local-knn-v1"
+    model = "local-v2"  # v2: the neighbours' vote averaged with a trained model (label_model)
     external = False  # runs in this process: it reads the ticket itself, nothing is redacted
 
     def complete(
@@ -29,15 +31,18 @@ class LocalProvider(Provider):
             )
             categories = prompt.schema["properties"]["category"]["enum"]
             priorities = prompt.schema["properties"]["priority"]["enum"]
+            shares = self._trained_shares(ticket=ticket, vector=vector)
             category = local_model.vote(
                 neighbours=[(n.category, n.similarity) for n in neighbours],
                 allowed=categories,
                 fallback="other" if "other" in categories else categories[-1],
+                model_shares=shares.get("category"),
             )
             priority = local_model.vote(
                 neighbours=[(n.priority, n.similarity) for n in neighbours if n.priority],
                 allowed=priorities,
                 fallback=priorities[len(priorities) // 2],
+                model_shares=shares.get("priority"),
             )
             summary = local_model.extractive_summary(
                 ticket.body, embed=embedder().embed, max_chars=settings.AI_SUMMARY_MAX_CHARS
@@ -64,3 +69,11 @@ class LocalProvider(Provider):
             "cited_passages": cited,
         }
         return ProviderAnswer(output=output, usage=Usage(), model=self.model)
+
+    def _trained_shares(self, *, ticket, vector: list[float]) -> dict[str, dict[str, float]]:
+        """The trained half's shares by field, for the fields the ticket's source has a model of."""
+        text, vectors = [ticket_embedding_text(ticket)], np.asarray([vector], dtype=np.float32)
+        return {
+            field: model.shares(texts=text, vectors=vectors)[0]
+            for field, model in label_models_for(source_id=ticket.source_id).items()
+        }

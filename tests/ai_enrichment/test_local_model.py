@@ -6,6 +6,7 @@ import pytest
 from ai_enrichment.knowledge.ingest import knowledge_document_ingest
 from ai_enrichment.models import AICall, Enrichment
 from ai_enrichment.pipeline import enrich_ticket_batch
+from ai_enrichment.providers.local import LocalProvider
 from ai_enrichment.services import ticket_embeddings_compute
 from feedback.services import ticket_label_confirm
 from tests.ai_enrichment.test_knowledge_base import REFUNDS, TWO_FACTOR
@@ -53,7 +54,7 @@ def test_it_labels_from_confirmed_neighbours_and_cites_the_knowledge_base(
         )
     )
     assert enrichment.status == "done"
-    assert (enrichment.provider, enrichment.model) == ("local", "local-knn-v1")
+    assert (enrichment.provider, enrichment.model) == ("local", LocalProvider.model)
     assert (enrichment.category, enrichment.priority) == ("billing", "high")
     assert enrichment.confidence > 0.5
     assert [(c["title"], c["heading"]) for c in enrichment.citations] == [("Refund policy", "Double charges")]
@@ -139,3 +140,25 @@ def test_greetings_and_sign_offs_are_never_the_summary():
     body = "Hello,\nmy card was charged twice for invoice INV-2031.\nCan you refund one of them?\n\nThanks,\nMaria"
     summary = extractive_summary(body, embed=embed_must_not_be_needed, max_chars=400)
     assert summary == "my card was charged twice for invoice INV-2031. Can you refund one of them?"
+
+
+def test_after_a_refit_the_trained_half_takes_part_in_the_labels(local_only, make_ticket):
+    from ai_enrichment.label_model import label_models_refit
+
+    for n, body in enumerate(
+        ["Charged twice for one invoice", "Double charge on my card", "Billed me twice"]
+    ):
+        labeled(make_ticket, f"B{n}", "Double charge", body, "billing", "high")
+    for n, body in enumerate(["The app crashes on start", "Error 500 on the reports page", "Sync fails"]):
+        labeled(make_ticket, f"T{n}", "Bug", body, "technical", "medium")
+    body = "My card was charged twice for invoice INV-7."
+
+    neighbours_only = enrich(make_ticket("NEW-1", subject="Charged twice", body=body))
+    assert label_models_refit() == [neighbours_only.ticket.source_id]
+    both_halves = enrich(make_ticket("NEW-2", subject="Charged twice", body=body))
+
+    assert (neighbours_only.category, both_halves.category) == ("billing", "billing")
+    assert (neighbours_only.priority, both_halves.priority) == ("high", "high")
+    # Same ticket, same neighbours: only the trained model's shares can move the confidence.
+    assert both_halves.confidence != neighbours_only.confidence
+    assert 0.5 < both_halves.confidence < 1.0

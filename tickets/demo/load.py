@@ -104,6 +104,7 @@ def demo_knowledge_base_load() -> int:
 
 def demo_tickets_load(*, source: Source, count: int = 300) -> DemoTicketsLoaded:
     """Load the demo company's tickets, spread over the last weeks, each queued for enrichment."""
+    from ai_enrichment.label_model import label_models_refit
     from ai_enrichment.services import ticket_embeddings_compute
     from feedback.models import TicketLabel
     from feedback.services import ticket_label_confirm
@@ -146,5 +147,6 @@ def demo_tickets_load(*, source: Source, count: int = 300) -> DemoTicketsLoaded:
         Ticket.objects.bulk_update(tickets, ["received_at"], batch_size=500)
     history = [ticket for ticket in tickets if ticket.pk in history_ids]
     ticket_embeddings_compute(tickets=history)
+    label_models_refit()  # the local model's trained half, from the demo history (a second or two)
     simulated = demo_ai_history_load(tickets=history)
     return DemoTicketsLoaded(count=len(tickets), labeled=len(history), with_ai_history=simulated)

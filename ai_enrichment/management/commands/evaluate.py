@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from ai_enrichment.embeddings import embedder
 from ai_enrichment.evaluation import cross_validate, holdout, parse_shots, score
 from ai_enrichment.local_model import LabelVote
+from ai_enrichment.providers.local import LocalProvider
 from feedback.history import read_rows
 
 
@@ -53,22 +54,26 @@ class Command(BaseCommand):
             "file": str(file),
             "examples": len(texts),
             "labels": len(set(labels)),
-            "method": "local-knn-v1",
+            "method": LocalProvider.model,
             "runs": [],
         }
         self.stdout.write(f"{'shots/label':>12} {'accuracy':>9} {'macro-F1':>9} {'confidence':>11}")
         for count in shot_counts:
             if train is not None:
                 result = holdout(
+                    train_texts=train_texts,
                     train_vectors=train_vectors,
                     train_labels=train_labels,
+                    test_texts=texts,
                     test_vectors=vectors,
                     test_labels=labels,
                     shots=count,
                     seed=seed,
                 )
             else:
-                result = cross_validate(vectors=vectors, labels=labels, folds=folds, shots=count, seed=seed)
+                result = cross_validate(
+                    texts=texts, vectors=vectors, labels=labels, folds=folds, shots=count, seed=seed
+                )
             report["runs"].append({"shots": count or "all", **result.as_dict()})
             self.stdout.write(
                 f"{count or 'all':>12} {result.accuracy:>9.2%} {result.macro_f1:>9.2%} {result.mean_confidence:>11.2f}"

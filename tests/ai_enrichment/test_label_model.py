@@ -1,0 +1,147 @@
+"""The local model's trained half: fitted from confirmed labels in the background, per source, refitted
+only when those labels change, and averaged with the neighbours' vote."""
+
+import numpy as np
+import pytest
+
+from ai_enrichment.embeddings import embedder
+from ai_enrichment.label_model import label_model_fit, label_models_for, label_models_refit
+from ai_enrichment.local_model import vote
+from ai_enrichment.models import TrainedLabelModel
+from ai_enrichment.services import ticket_embeddings_compute
+from feedback.services import ticket_label_confirm
+from tickets.models import Ticket
+
+BILLING = [
+    "I was charged twice for my invoice",
+    "Please refund the duplicate payment on my card",
+    "Why is my invoice higher than last month?",
+    "The VAT on my invoice is wrong",
+    "Can I get a refund for the unused months?",
+]
+TECHNICAL = [
+    "The app crashes when I open the reports page",
+    "Error 500 when saving a project",
+    "Sync with the bank feed keeps failing",
+    "The export button does nothing in Firefox",
+    "Login page shows a blank screen after the update",
+]
+
+
+def vectors(texts: list[str]) -> np.ndarray:
+    return np.asarray(embedder().embed(texts), dtype=np.float32)
+
+
+def test_it_tells_labels_apart_on_tickets_it_never_saw():
+    texts = BILLING + TECHNICAL
+    model = label_model_fit(texts=texts, vectors=vectors(texts), labels=["billing"] * 5 + ["technical"] * 5)
+    new = ["I need a refund, you charged my card twice", "The reports page crashes with error 500"]
+    shares = model.shares(texts=new, vectors=vectors(new))
+    assert [max(share, key=share.get) for share in shares] == ["billing", "technical"]
+    assert all(sum(share.values()) == pytest.approx(1.0) for share in shares)
+    assert model.examples == {"billing": 5, "technical": 5}
+
+
+def test_with_three_labels_each_has_its_own_share():
+    texts = BILLING + TECHNICAL + ["Please add a dark mode", "Could you support Excel exports?"]
+    labels = ["billing"] * 5 + ["technical"] * 5 + ["feature_request"] * 2
+    model = label_model_fit(texts=texts, vectors=vectors(texts), labels=labels)
+    (share,) = model.shares(
+        texts=["A dark mode would be nice"], vectors=vectors(["A dark mode would be nice"])
+    )
+    assert set(share) == {"billing", "technical", "feature_request"}
+    assert max(share, key=share.get) == "feature_request"
+
+
+def test_one_label_is_nothing_to_learn():
+    assert label_model_fit(texts=BILLING, vectors=vectors(BILLING), labels=["billing"] * 5) is None
+
+
+def test_the_models_shares_settle_what_the_neighbours_leave_open():
+    neighbours = [("billing", 0.8), ("technical", 0.8)] * 3
+    allowed = ["billing", "technical", "other"]
+    undecided = vote(neighbours=neighbours, allowed=allowed, fallback="other")
+    decided = vote(
+        neighbours=neighbours,
+        allowed=allowed,
+        fallback="other",
+        model_shares={"billing": 0.9, "technical": 0.05, "retired_label": 0.05},
+    )
+    assert undecided.confidence == pytest.approx(0.5, abs=0.02)
+    assert decided.label == "billing"
+    # Half the neighbours' share and half the model's, the model's renormalised over allowed labels.
+    assert decided.confidence == pytest.approx((0.5 + 0.9 / 0.95) / 2, abs=0.02)
+
+
+def test_a_label_no_neighbour_carries_is_unsure_even_when_the_model_picks_it():
+    result = vote(
+        neighbours=[("billing", 0.6), ("technical", 0.6)] * 2,
+        allowed=["billing", "technical", "other"],
+        fallback="other",
+        model_shares={"billing": 0.0, "technical": 0.0, "other": 1.0},
+    )
+    assert result.label == "other"
+    assert result.confidence == 0.0
+
+
+def labeled(make_ticket, external_id: str, body: str, category: str, priority: str, **kwargs) -> Ticket:
+    ticket = make_ticket(external_id, subject="Question", body=body, **kwargs)
+    ticket_label_confirm(ticket=ticket, category=category, priority=priority, origin="import")
+    return ticket
+
+
+@pytest.fixture
+def labeled_desk(make_ticket):
+    tickets = [labeled(make_ticket, f"B{n}", body, "billing", "medium") for n, body in enumerate(BILLING)]
+    tickets += [labeled(make_ticket, f"T{n}", body, "technical", "high") for n, body in enumerate(TECHNICAL)]
+    ticket_embeddings_compute(tickets=tickets)
+    return tickets
+
+
+def test_a_refit_fits_each_source_once_until_its_labels_change(labeled_desk, make_ticket):
+    source_id = labeled_desk[0].source_id
+    assert label_models_refit() == [source_id]
+    fits = dict(TrainedLabelModel.objects.values_list("field", "examples"))
+    assert fits == {"category": 10, "priority": 10}
+    models = label_models_for(source_id=source_id)
+    assert set(models) == {"category", "priority"}
+    assert models["priority"].labels == ("high", "medium")
+
+    assert label_models_refit() == []  # nothing changed: nothing refitted
+    assert label_models_for(source_id=source_id)["category"] is models["category"]  # nor reloaded
+
+    # An agent corrects one ticket: the next refit takes it in, and the processes load the new fit.
+    ticket_label_confirm(ticket=labeled_desk[0], category="complaint", priority="critical")
+    assert label_models_refit() == [source_id]
+    reloaded = label_models_for(source_id=source_id)
+    assert reloaded["category"] is not models["category"]
+    assert reloaded["category"].examples == {"billing": 4, "complaint": 1, "technical": 5}
+
+
+def test_tickets_without_a_vector_yet_wait_for_the_next_refit(labeled_desk, make_ticket):
+    labeled(make_ticket, "LATE", "Where is my receipt for March?", "billing", "low")
+    label_models_refit()
+    assert TrainedLabelModel.objects.get(field="category").examples == 10
+
+    ticket_embeddings_compute(tickets=[Ticket.objects.get(external_id="LATE")])
+    assert label_models_refit() == [labeled_desk[0].source_id]
+    assert TrainedLabelModel.objects.get(field="category").examples == 11
+
+
+def test_a_source_whose_labeled_tickets_are_gone_keeps_no_model(labeled_desk):
+    label_models_refit()
+    Ticket.objects.filter(source_id=labeled_desk[0].source_id).delete()
+    assert label_models_refit() == []
+    assert not TrainedLabelModel.objects.exists()
+    assert label_models_for(source_id=labeled_desk[0].source_id) == {}
+
+
+def test_operators_see_each_fit_in_the_admin(labeled_desk, admin_client):
+    label_models_refit()
+    response = admin_client.get("/admin/ai_enrichment/trainedlabelmodel/")
+    assert response.status_code == 200
+    assert response.content.decode().count('class="field-examples">10<') == 2
+    fit = TrainedLabelModel.objects.get(field="category")
+    page = admin_client.get(f"/admin/ai_enrichment/trainedlabelmodel/{fit.pk}/change/")
+    assert page.status_code == 200
+    assert "scikit-learn" in page.content.decode()
