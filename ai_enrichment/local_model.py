@@ -5,7 +5,7 @@ last link of the fallback chain.
 - Category and priority: a similarity-weighted vote of the nearest confirmed tickets (pgvector),
   averaged with a linear model refitted in the background (`label_model`). Every confirmation is a row
   the next query sees, so the vote learns from each correction at once; the model, at its next refit.
-- Summary: extractive — the most central sentences of the ticket, never invented text.
+- Summary: extractive — the most central sentences of the ticket (by shared words), never invented text.
 - Reply: the accepted reply of a very similar resolved ticket, or the best knowledge-base passage,
   adapted only by templating the greeting; with neither, a reply that says so.
 """
@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
+
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from ai_enrichment.retrieval import Passage, SimilarTicket
 from ai_enrichment.validation import SENTENCE_END
@@ -30,6 +32,9 @@ MIN_SENTENCE_WORDS = 4
 GREETING = re.compile(
     r"^\s*(hi|hello|hey|dear|good (morning|afternoon|evening)|hallo|hola|bonjour|buongiorno)\b[^\n]*\n+", re.I
 )
+CONTENT_WORD = re.compile(
+    r"\w[\w'-]{2,}"
+)  # 3+ characters: drops "a", "to", "de", "la"; English stop words go too
 SENTENCE_SPLIT = re.compile(r"(?<=[.!?。！？])\s+|\n+")  # sentence ends, and line breaks (emails are lines)
 NEGATIVE = re.compile(
     r"\b(unacceptable|angry|furious|terrible|worst|ridiculous|disappointed|frustrat\w*|annoy\w*|scam|fraud|cancel|refund|complain\w*|still not|again)\b",
@@ -77,19 +82,21 @@ def vote(
     return LabelVote(winner, round(shares[winner] * support, 3))
 
 
-def extractive_summary(text: str, *, embed, max_chars: int) -> str:
-    """The most central sentences (closest to the mean of all), in their original order."""
+def extractive_summary(text: str, *, subject: str, max_chars: int) -> str:
+    """The most central sentences, in their original order: those that share the most content words
+    with the subject and the rest of the ticket (LexRank's centroid, on word counts).
+
+    Words, not the embedding model: ranking by sentence embeddings read as well on the demo tickets but
+    cost a model call of ~25 ms for every ticket of three sentences or more (BENCHMARKS.md)."""
     sentences = [s.strip() for s in SENTENCE_SPLIT.split(text) if len(s.strip()) > 3]
     # Greetings, sign-offs and names ("Hello,", "Thanks,", "Arjun") say nothing about the problem, and
-    # dropping them often leaves two sentences or fewer: then there is nothing to rank (no embedding).
+    # dropping them often leaves two sentences or fewer: then there is nothing to rank.
     substantive = [s for s in sentences if len(s.split()) >= MIN_SENTENCE_WORDS]
     sentences = substantive or sentences
     if not sentences:
         return text.strip()[:max_chars] or "(empty ticket)"
     if len(sentences) > SUMMARY_SENTENCES:
-        vectors = embed(sentences)
-        centre = [sum(column) / len(vectors) for column in zip(*vectors, strict=True)]
-        centrality = [sum(a * b for a, b in zip(vector, centre, strict=True)) for vector in vectors]
+        centrality = _centrality(subject=subject, sentences=sentences)
         best = sorted(sorted(range(len(sentences)), key=lambda i: -centrality[i])[:SUMMARY_SENTENCES])
         sentences = [sentences[i] for i in best]
     summary = " ".join(" ".join(s.split()) for s in sentences[:SUMMARY_SENTENCES])
@@ -98,6 +105,22 @@ def extractive_summary(text: str, *, embed, max_chars: int) -> str:
     if len(summary) > max_chars:
         summary = summary[: max_chars - 1].rsplit(" ", 1)[0] + "…"
     return summary
+
+
+def _centrality(*, subject: str, sentences: list[str]) -> list[float]:
+    """Each sentence's cosine with the mean of the subject's and all sentences' word-count vectors."""
+    vectors = []
+    for part in [subject, *sentences]:
+        counts = Counter(
+            word for word in CONTENT_WORD.findall(part.lower()) if word not in ENGLISH_STOP_WORDS
+        )
+        norm = math.sqrt(sum(n * n for n in counts.values())) or 1.0
+        vectors.append({word: n / norm for word, n in counts.items()})
+    centre: dict[str, float] = defaultdict(float)
+    for vector in vectors:
+        for word, weight in vector.items():
+            centre[word] += weight / len(vectors)
+    return [sum(weight * centre[word] for word, weight in vector.items()) for vector in vectors[1:]]
 
 
 def greeting(ticket: Ticket) -> str:

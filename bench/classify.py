@@ -22,8 +22,9 @@ subject and a body of two or three questions of one intent between a greeting an
 ticket, as `ai_enrichment/pipeline.py` does: `enrichment_context` (embed the ticket, knowledge search,
 confirmed similar tickets), `enrichment_prompt`, then `LocalProvider().complete`. Reported: p50/p99 of
 (a) the provider call alone and (b) context + prompt + call, the split of each into embedding, SQL and
-the rest, and how often the call embedded (the extractive summary embeds the sentences of a ticket
-with more than two). Like the worker (AI_ENRICHMENT_BATCH > 1), torch runs one thread per call. Goal:
+the rest, the trained half's part of the call (`label_model`, timed again on its own), and how often
+the call embedded (it should not: the ticket's vector comes from the context, and the summary ranks
+sentences by their words). Like the worker (AI_ENRICHMENT_BATCH > 1), torch runs one thread per call. Goal:
 p50 <= 30 ms after warm-up.
 
     nice -n 10 .venv/bin/python bench/classify.py [--folds 5] [--shots 1,3,5,10,20,all]

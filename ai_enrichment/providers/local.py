@@ -6,7 +6,6 @@ import numpy as np
 from django.conf import settings
 
 from ai_enrichment import local_model
-from ai_enrichment.embeddings import embedder
 from ai_enrichment.label_model import label_models_for
 from ai_enrichment.prompts import PromptParts
 from ai_enrichment.providers.base import Provider, ProviderAnswer, ProviderError, Repair, Usage
@@ -45,7 +44,7 @@ class LocalProvider(Provider):
                 model_shares=shares.get("priority"),
             )
             summary = local_model.extractive_summary(
-                ticket.body, embed=embedder().embed, max_chars=settings.AI_SUMMARY_MAX_CHARS
+                ticket.body, subject=ticket.subject, max_chars=settings.AI_SUMMARY_MAX_CHARS
             )
             reply, cited = local_model.local_reply(
                 ticket=ticket,
