@@ -37,7 +37,10 @@ def prune_task_history() -> int:
 
 def refit_label_models() -> int:
     """Scheduled, and queued after an import of labeled history."""
-    return len(label_models_refit())
+    from django.conf import settings
+
+    # Half the queue's timeout: the task ends by itself, and the next run fits the sources left.
+    return len(label_models_refit(time_budget_seconds=settings.Q_CLUSTER["timeout"] / 2))
 
 
 def collect_message_batches() -> int:

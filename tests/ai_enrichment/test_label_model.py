@@ -145,3 +145,30 @@ def test_operators_see_each_fit_in_the_admin(labeled_desk, admin_client):
     page = admin_client.get(f"/admin/ai_enrichment/trainedlabelmodel/{fit.pk}/change/")
     assert page.status_code == 200
     assert "scikit-learn" in page.content.decode()
+
+
+def test_a_spent_time_budget_leaves_the_other_sources_to_the_next_run(labeled_desk, make_ticket):
+    from tickets.services import source_create
+
+    other = source_create(name="Second desk").source
+    tickets = [ticket_ingest_labeled(other, f"B{n}", body, "billing") for n, body in enumerate(BILLING)]
+    tickets += [ticket_ingest_labeled(other, f"T{n}", body, "technical") for n, body in enumerate(TECHNICAL)]
+    ticket_embeddings_compute(tickets=tickets)
+
+    first = label_models_refit(time_budget_seconds=0)  # one fit starts, whatever the budget
+    assert len(first) == 1
+    second = label_models_refit(time_budget_seconds=0)
+    assert second != first and len(second) == 1
+    assert label_models_refit(time_budget_seconds=0) == []
+    assert set(TrainedLabelModel.objects.values_list("source_id", flat=True)) == {
+        labeled_desk[0].source_id,
+        other.id,
+    }
+
+
+def ticket_ingest_labeled(source, external_id: str, body: str, category: str) -> Ticket:
+    from tickets.services import ticket_ingest
+
+    ticket = ticket_ingest(source=source, external_id=external_id, subject="Question", body=body).ticket
+    ticket_label_confirm(ticket=ticket, category=category, priority="medium", origin="import")
+    return ticket
