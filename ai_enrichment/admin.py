@@ -302,7 +302,16 @@ class TrainedLabelModelAdmin(admin.ModelAdmin):
 
     list_display = ["source", "field", "examples", "fitted_at", "fit_seconds", "format"]
     list_filter = ["field", "source"]
-    fields = ["source", "field", "examples", "labels_changed_at", "fitted_at", "fit_seconds", "format"]
+    fields = [
+        "source",
+        "field",
+        "examples",
+        "labeled_tickets",
+        "labels_changed_at",
+        "fitted_at",
+        "fit_seconds",
+        "format",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request):

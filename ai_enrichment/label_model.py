@@ -38,9 +38,11 @@ logger = logging.getLogger(__name__)
 EMBEDDING_WEIGHT = 2.0  # the embedding's share of the features, against the unit-length TF-IDF row
 REGULARISATION = 0.5  # LinearSVC's C, chosen by cross-validation on BANKING77
 TEMPERATURE = 0.2  # softmax over the decision scores: shares comparable to the vote's
-MAX_TEXT_CHARS = 2000  # a ticket's opening carries its intent; the rest only costs time
-# A stored model is refitted when this changes: a pickle is read back only by the code that wrote it.
-FORMAT = f"tfidf-svm-v1/scikit-learn-{sklearn.__version__}"
+MAX_TEXT_CHARS = 2000  # for evaluation's raw texts; a ticket's text is already cut (ticket_embedding_text)
+# A stored model is refitted when this changes: a pickle is read back only by the code (and the library
+# versions, and the embedding size) that wrote it.
+FORMAT = f"tfidf-svm-v1/scikit-learn-{sklearn.__version__}/numpy-{np.__version__}/dims-{settings.EMBEDDING_DIMENSIONS}"
+MAX_FEATURES = 50_000  # per n-gram kind: bounds a model's memory (features × labels × 4 bytes per process)
 REFIT_LOCK = 7303  # pg_try_advisory_xact_lock(REFIT_LOCK, source id): one refit of a source at a time
 
 
@@ -69,12 +71,13 @@ def label_model_fit(*, texts: list[str], vectors: np.ndarray, labels: list[str])
     examples = Counter(labels)
     if len(examples) < 2:
         return None
-    min_df = 2 if len(texts) >= 200 else 1  # a typo seen once is noise, except in a tiny history
+    # An n-gram seen once is noise (and memory), except in a tiny history.
+    options = dict(
+        sublinear_tf=True, min_df=2 if len(texts) >= 200 else 1, max_features=MAX_FEATURES, dtype=np.float32
+    )
     vectorizers = (
-        TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=min_df, dtype=np.float32
-        ),
-        TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32),
+        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), **options),
+        TfidfVectorizer(analyzer="word", ngram_range=(1, 2), **options),
     )
     for vectorizer in vectorizers:
         vectorizer.fit([_clip(text) for text in texts])
@@ -106,76 +109,129 @@ def _clip(text: str) -> str:
 # --- Stored per source, refitted in the background ------------------------------------------------------
 
 
-def label_models_refit(*, time_budget_seconds: float | None = None) -> list[int]:
-    """Refit the trained half of every source whose confirmed labels (or labeled tickets' texts) changed
-    since its last fit; returns the ids of the sources refitted. Called by a scheduled task.
+@dataclass(frozen=True)
+class _Fingerprint:
+    """What a fit saw of a source: its labeled tickets (with a vector) and the newest change among them."""
 
-    With a time budget, no new fit starts once it is spent (a fit takes ~9 s at 8k labels and grows with
-    the history): the sources left wait for the next run. Never-fitted sources go first, then the
-    longest-waiting."""
+    labeled_tickets: int
+    changed_at: object  # datetime
+
+
+def label_models_refit(
+    *, time_budget_seconds: float | None = None, source_ids: list[int] | None = None
+) -> list[int]:
+    """Refit the trained half of every source (or of `source_ids`) whose confirmed labels changed, or
+    whose labeled tickets got a new vector (a changed text, once re-embedded), since its last fit.
+    Returns the ids of the sources refitted. Called by a scheduled task.
+
+    With a time budget, a fit starts only if the budget leaves room for it, judged by that source's
+    last fit (~9 s at 8k labels): the sources left wait for the next run. Never-fitted sources go first,
+    then the longest-waiting. A source whose fit fails is logged and skipped; the others go on.
+    """
     started = time.monotonic()
-    stamps = (
-        _labeled_with_vectors(confirmed_labels())
-        .values("ticket__source_id")
-        .annotate(examples=Count("pk"), changed=Max(Greatest("updated_at", "ticket__embedding__updated_at")))
+    labels = _labeled_with_vectors(confirmed_labels())
+    if source_ids is not None:
+        labels = labels.filter(ticket__source_id__in=source_ids)
+    seen = {
+        row["ticket__source_id"]: _Fingerprint(row["tickets"], row["changed"])
+        for row in labels.values("ticket__source_id")
+        .annotate(tickets=Count("pk"), changed=Max(Greatest("updated_at", "ticket__embedding__updated_at")))
         .order_by("ticket__source_id")
-    )
-    # Both fields' rows of a source carry the same fingerprint; either one will do.
-    fitted = {
-        source_id: (examples, changed, format, fitted_at)
-        for source_id, examples, changed, format, fitted_at in TrainedLabelModel.objects.values_list(
-            "source_id", "examples", "labels_changed_at", "format", "fitted_at"
-        )
     }
-    due = [
-        stamp["ticket__source_id"]
-        for stamp in stamps
-        if fitted.get(stamp["ticket__source_id"], ())[:3] != (stamp["examples"], stamp["changed"], FORMAT)
-    ]
-    never = [source_id for source_id in due if source_id not in fitted]
-    due = never + sorted((source_id for source_id in due if source_id in fitted), key=lambda s: fitted[s][3])
+    fits = _fits(source_ids=list(seen))
+    due = [source_id for source_id, fingerprint in seen.items() if _stale(fits.get(source_id), fingerprint)]
+    never = [source_id for source_id in due if source_id not in fits]
+    due = never + sorted(set(due) - set(never), key=lambda source_id: fits[source_id]["fitted_at"])
     refitted = []
     for source_id in due:
-        spent = time_budget_seconds is not None and time.monotonic() - started > time_budget_seconds
-        if spent and refitted:  # the first fit always runs: every run makes progress
-            break
-        if _source_refit(source_id=source_id):
-            refitted.append(source_id)
-    # Sources whose labeled tickets are all gone (purged) keep no model.
-    TrainedLabelModel.objects.exclude(source_id__in=[stamp["ticket__source_id"] for stamp in stamps]).delete()
+        if time_budget_seconds is not None and refitted:  # the first fit always runs: each run progresses
+            expected = fits[source_id]["fit_seconds"] if source_id in fits else 0.0
+            if time.monotonic() - started + expected > time_budget_seconds:
+                continue
+        try:
+            if _source_refit(source_id=source_id):
+                refitted.append(source_id)
+        except Exception:  # one source's bad data must not keep the others from learning
+            logger.exception("Refitting the local label models of source %s failed", source_id)
+    if source_ids is None:
+        # Sources whose labeled tickets are all gone (purged) keep no model. Asked now, not from `seen`:
+        # another worker may have fitted a newly labeled source meanwhile.
+        TrainedLabelModel.objects.exclude(
+            source_id__in=_labeled_with_vectors(confirmed_labels()).values("ticket__source_id")
+        ).delete()
     return refitted
 
 
-def _source_refit(*, source_id: int) -> bool:
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [REFIT_LOCK, source_id])
-            if not cursor.fetchone()[0]:
-                return False  # another worker is refitting this source right now
-        started = time.monotonic()
-        rows = list(
-            _labeled_with_vectors(confirmed_labels(source_id=source_id)).values_list(
-                "ticket__subject",
-                "ticket__body",
-                "category",
-                "priority",
-                "ticket__embedding__embedding",
-                "updated_at",
-                "ticket__embedding__updated_at",
-            )
+def _fits(*, source_ids: list[int]) -> dict[int, dict]:
+    """The stored fits of these sources, one per source (both fields' rows carry the same fingerprint)."""
+    return {
+        row["source_id"]: row
+        for row in TrainedLabelModel.objects.filter(source_id__in=source_ids).values(
+            "source_id", "labeled_tickets", "labels_changed_at", "format", "fitted_at", "fit_seconds"
         )
-        if not rows:
-            return False
-        texts = [ticket_embedding_text(Ticket(subject=subject, body=body)) for subject, body, *_ in rows]
-        vectors = np.asarray([row[4] for row in rows], dtype=np.float32)
-        changed = max(max(row[5], row[6]) for row in rows)
-        for field, column in ((TrainedLabelModel.Field.CATEGORY, 2), (TrainedLabelModel.Field.PRIORITY, 3)):
-            labeled = [index for index, row in enumerate(rows) if row[column]]
-            model = label_model_fit(
+    }
+
+
+def _stale(fit: dict | None, fingerprint: _Fingerprint) -> bool:
+    return fit is None or (fit["labeled_tickets"], fit["labels_changed_at"], fit["format"]) != (
+        fingerprint.labeled_tickets,
+        fingerprint.changed_at,
+        FORMAT,
+    )
+
+
+def _source_refit(*, source_id: int) -> bool:
+    """Fit both fields of one source; False when another worker holds it or there is nothing to write.
+
+    A session lock, not a transaction: the fit takes seconds, and a transaction open that long would
+    hold back VACUUM for the whole database. Only the writes are one transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [REFIT_LOCK, source_id])
+        if not cursor.fetchone()[0]:
+            return False  # another worker is refitting this source right now
+    try:
+        return _source_refit_locked(source_id=source_id)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [REFIT_LOCK, source_id])
+
+
+def _source_refit_locked(*, source_id: int) -> bool:
+    started = time.monotonic()
+    rows = list(
+        _labeled_with_vectors(confirmed_labels(source_id=source_id)).values_list(
+            "ticket__subject",
+            "ticket__body",
+            "category",
+            "priority",
+            "ticket__embedding__embedding",
+            "updated_at",
+            "ticket__embedding__updated_at",
+        )
+    )
+    if not rows:
+        return False
+    fingerprint = _Fingerprint(len(rows), max(max(row[5], row[6]) for row in rows))
+    if not _stale(_fits(source_ids=[source_id]).get(source_id), fingerprint):
+        return False  # another worker fitted these very labels a moment ago
+    texts = [ticket_embedding_text(Ticket(subject=subject, body=body)) for subject, body, *_ in rows]
+    vectors = np.asarray([row[4] for row in rows], dtype=np.float32)
+    fitted = {}
+    for field, column in ((TrainedLabelModel.Field.CATEGORY, 2), (TrainedLabelModel.Field.PRIORITY, 3)):
+        labeled = [index for index, row in enumerate(rows) if row[column]]  # priority may be blank
+        fitted[field] = (
+            len(labeled),
+            label_model_fit(
                 texts=[texts[index] for index in labeled],
                 vectors=vectors[labeled],
                 labels=[rows[index][column] for index in labeled],
-            )
+            ),
+        )
+    if all(model is None for _, model in fitted.values()):
+        return False  # fewer than two labels: the vote alone serves (re-read each run; a few rows)
+    fit_seconds = round(time.monotonic() - started, 3)
+    with transaction.atomic():
+        for field, (examples, model) in fitted.items():
             if model is None:
                 TrainedLabelModel.objects.filter(source_id=source_id, field=field).delete()
                 continue
@@ -183,15 +239,21 @@ def _source_refit(*, source_id: int) -> bool:
                 source_id=source_id,
                 field=field,
                 defaults={
-                    "examples": len(rows),
-                    "labels_changed_at": changed,
+                    "examples": examples,
+                    "labeled_tickets": fingerprint.labeled_tickets,
+                    "labels_changed_at": fingerprint.changed_at,
                     "format": FORMAT,
                     "artifact": pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL),
-                    "fit_seconds": round(time.monotonic() - started, 3),
+                    "fit_seconds": fit_seconds,
                     "fitted_at": timezone.now(),
                 },
             )
-    logger.info("Refitted the local label models of source %s on %s tickets", source_id, len(rows))
+    logger.info(
+        "Refitted the local label models of source %s on %s tickets in %.1f s",
+        source_id,
+        len(rows),
+        fit_seconds,
+    )
     return True
 
 
@@ -207,7 +269,8 @@ def label_models_for(*, source_id: int) -> dict[str, LabelModel]:
     """The source's trained models by field ("category", "priority"), as this process last loaded them.
 
     Every local enrichment needs them and they change at most once a refit, so a process looks for a
-    newer fit every LABEL_MODEL_CHECK_SECONDS and unpickles only what changed.
+    newer fit every LABEL_MODEL_CHECK_SECONDS and unpickles only what changed. A fit that cannot be read
+    back is logged and left out: the vote alone serves until the next refit replaces it.
     """
     now = time.monotonic()
     cached = _loaded.get(source_id)
@@ -224,6 +287,9 @@ def label_models_for(*, source_id: int) -> dict[str, LabelModel]:
             artifact = TrainedLabelModel.objects.values_list("artifact", flat=True).get(
                 source_id=source_id, field=field
             )
-            current[field] = (fitted_at, pickle.loads(artifact))  # noqa: S301 (written by label_models_refit)
+            try:
+                current[field] = (fitted_at, pickle.loads(artifact))  # noqa: S301 (written by label_models_refit)
+            except Exception:
+                logger.exception("The %s model of source %s cannot be read back", field, source_id)
     _loaded[source_id] = (now, current)
     return {field: model for field, (_, model) in current.items()}

@@ -278,11 +278,15 @@ class TrainedLabelModel(models.Model):
 
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="trained_label_models")
     field = models.CharField(max_length=10, choices=Field.choices)
-    examples = models.PositiveIntegerField(help_text="Labeled tickets it was fitted on.")
+    examples = models.PositiveIntegerField(help_text="Tickets with this field labeled that it was fitted on.")
+    # The fingerprint of what the fit saw; a source whose labels no longer match it is refitted.
+    labeled_tickets = models.PositiveIntegerField(help_text="The source's labeled tickets (with a vector).")
     labels_changed_at = models.DateTimeField(
-        help_text="The newest label or ticket text it saw: a later change means a refit is due."
+        help_text="The newest label or ticket vector it saw: a later change means a refit is due."
     )
-    format = models.CharField(max_length=40, help_text="Code and scikit-learn version that wrote it.")
+    format = models.CharField(
+        max_length=100, help_text="Code, library versions and embedding size that wrote it."
+    )
     artifact = models.BinaryField(help_text="The fitted model, pickled by this application.")
     fit_seconds = models.FloatField()
     fitted_at = models.DateTimeField()

@@ -86,7 +86,8 @@ def history_import(
         _import_batch(source, batch, columns, categories, priorities, add_missing_labels, result)
     if result.imported or result.unchanged:
         # The local model's trained half learns the new history (or relabeled rows) now rather than at
-        # the next scheduled refit; the neighbours' vote already sees it. A refit with nothing new is a no-op.
+        # the next scheduled refit; the neighbours' vote already sees it. Re-imported rows save their
+        # labels again, so even an identical file refits once.
         async_task("ai_enrichment.tasks.refit_label_models")
     return result
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 from django.conf import settings
 
@@ -11,6 +13,8 @@ from ai_enrichment.prompts import PromptParts
 from ai_enrichment.providers.base import Provider, ProviderAnswer, ProviderError, Repair, Usage
 from ai_enrichment.retrieval import similar_tickets
 from ai_enrichment.services import ticket_embedding_ensure, ticket_embedding_text
+
+logger = logging.getLogger(__name__)
 
 
 class LocalProvider(Provider):
@@ -70,9 +74,17 @@ class LocalProvider(Provider):
         return ProviderAnswer(output=output, usage=Usage(), model=self.model)
 
     def _trained_shares(self, *, ticket, vector: list[float]) -> dict[str, dict[str, float]]:
-        """The trained half's shares by field, for the fields the ticket's source has a model of."""
+        """The trained half's shares by field, for the fields the ticket's source has a model of.
+
+        The last link of the chain must answer: if the trained half fails, the vote alone serves."""
         text, vectors = [ticket_embedding_text(ticket)], np.asarray([vector], dtype=np.float32)
-        return {
-            field: model.shares(texts=text, vectors=vectors)[0]
-            for field, model in label_models_for(source_id=ticket.source_id).items()
-        }
+        try:
+            return {
+                field: model.shares(texts=text, vectors=vectors)[0]
+                for field, model in label_models_for(source_id=ticket.source_id).items()
+            }
+        except Exception:
+            logger.exception(
+                "The trained label models of source %s failed; the vote alone serves", ticket.source_id
+            )
+            return {}

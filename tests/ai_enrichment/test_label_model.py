@@ -3,6 +3,7 @@ only when those labels change, and averaged with the neighbours' vote."""
 
 import numpy as np
 import pytest
+from django.utils import timezone
 
 from ai_enrichment.embeddings import embedder
 from ai_enrichment.label_model import label_model_fit, label_models_for, label_models_refit
@@ -172,3 +173,28 @@ def ticket_ingest_labeled(source, external_id: str, body: str, category: str) ->
     ticket = ticket_ingest(source=source, external_id=external_id, subject="Question", body=body).ticket
     ticket_label_confirm(ticket=ticket, category=category, priority="medium", origin="import")
     return ticket
+
+
+def test_tickets_without_a_priority_train_only_the_category_model(labeled_desk, make_ticket):
+    late = make_ticket("NO-PRIORITY", subject="Question", body="Where do I download my VAT invoice?")
+    ticket_label_confirm(ticket=late, category="billing", priority="", origin="import")
+    ticket_embeddings_compute(tickets=[late])
+    label_models_refit()
+    fits = {fit.field: (fit.examples, fit.labeled_tickets) for fit in TrainedLabelModel.objects.all()}
+    assert fits == {"category": (11, 11), "priority": (10, 11)}
+    assert label_models_for(source_id=late.source_id)["priority"].examples == {"medium": 5, "high": 5}
+
+
+def test_a_fit_that_cannot_be_read_back_leaves_the_vote_to_serve_alone(labeled_desk, make_ticket, settings):
+    from ai_enrichment.models import Enrichment
+    from ai_enrichment.pipeline import enrich_ticket_batch
+
+    settings.AI_PROVIDER_CHAIN = ["local"]
+    label_models_refit()
+    TrainedLabelModel.objects.update(artifact=b"not a pickle", fitted_at=timezone.now())
+    assert label_models_for(source_id=labeled_desk[0].source_id) == {}
+
+    ticket = make_ticket("NEW", subject="Refund", body="Please refund the duplicate payment on my card")
+    enrich_ticket_batch(ticket_id=ticket.id)
+    enrichment = Enrichment.objects.get(ticket=ticket, is_current=True)
+    assert (enrichment.status, enrichment.provider, enrichment.category) == ("done", "local", "billing")

@@ -147,6 +147,6 @@ def demo_tickets_load(*, source: Source, count: int = 300) -> DemoTicketsLoaded:
         Ticket.objects.bulk_update(tickets, ["received_at"], batch_size=500)
     history = [ticket for ticket in tickets if ticket.pk in history_ids]
     ticket_embeddings_compute(tickets=history)
-    label_models_refit()  # the local model's trained half, from the demo history (a second or two)
+    label_models_refit(source_ids=[source.id])  # the local model's trained half, from the demo history
     simulated = demo_ai_history_load(tickets=history)
     return DemoTicketsLoaded(count=len(tickets), labeled=len(history), with_ai_history=simulated)
