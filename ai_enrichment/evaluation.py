@@ -16,7 +16,12 @@ from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import StratifiedKFold
 
 from ai_enrichment import local_model
-from ai_enrichment.label_model import label_model_fit
+from ai_enrichment.label_model import (
+    LabelDescriptions,
+    label_descriptions_embed,
+    label_model_fit,
+    with_descriptions,
+)
 
 
 @dataclass(frozen=True)
@@ -44,12 +49,17 @@ def predict(
     train_labels: list[str],
     test_texts: list[str],
     test_vectors: np.ndarray,
+    descriptions: LabelDescriptions | None = None,
     k: int = local_model.NEIGHBOURS,
 ) -> list[local_model.LabelVote]:
     """The local model's label for each test ticket: the vote of its k nearest training tickets (vectors
-    are unit length: dot product = cosine), averaged with a model fitted on the training tickets."""
+    are unit length: dot product = cosine) and label descriptions, averaged with a model fitted on the
+    training tickets and the descriptions."""
     allowed = sorted(set(train_labels))
-    model = label_model_fit(texts=train_texts, vectors=train_vectors, labels=train_labels)
+    texts, vectors, labels = with_descriptions(
+        texts=train_texts, vectors=train_vectors, labels=train_labels, descriptions=descriptions
+    )
+    model = label_model_fit(texts=texts, vectors=vectors, labels=labels)
     votes = []
     for start in range(0, len(test_vectors), 1024):
         chunk = slice(start, start + 1024)
@@ -62,13 +72,27 @@ def predict(
             else [None] * len(nearest)
         )
         for row, indices in enumerate(nearest):
-            neighbours = [(train_labels[i], float(similarities[row, i])) for i in indices]
             votes.append(
                 local_model.vote(
-                    neighbours=neighbours, allowed=allowed, fallback=allowed[0], model_shares=shares[row]
+                    neighbours=[(train_labels[i], float(similarities[row, i])) for i in indices],
+                    allowed=allowed,
+                    fallback=allowed[0],
+                    model_shares=shares[row],
+                    descriptions=descriptions.neighbours(vector=test_vectors[start + row])
+                    if descriptions
+                    else (),
                 )
             )
     return votes
+
+
+def label_names(labels: list[str], *, known: dict[str, str] | None = None) -> LabelDescriptions:
+    """Descriptions for labels that come with none (a CSV's label column): `known` texts (the taxonomy's
+    name and description, for labels that are its categories), else the label's own words."""
+    distinct = sorted(set(labels))
+    known = known or {}
+    texts = [known.get(label) or label.replace("_", " ").replace("-", " ") for label in distinct]
+    return label_descriptions_embed(labels=distinct, texts=texts)
 
 
 def score(true: list[str], votes: list[local_model.LabelVote]) -> EvaluationResult:
@@ -121,8 +145,10 @@ def cross_validate(
     folds: int,
     shots: int | None = None,
     seed: int = 7,
+    descriptions: LabelDescriptions | None = None,
 ) -> EvaluationResult:
-    """Stratified K-fold: every example is predicted once by a model that never saw it."""
+    """Stratified K-fold: every example is predicted once by a model that never saw it (the label
+    descriptions are known to every fold, as a taxonomy is)."""
     true: list[str] = []
     votes: list[local_model.LabelVote] = []
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
@@ -134,6 +160,7 @@ def cross_validate(
             train_labels=[labels[i] for i in train],
             test_texts=[texts[i] for i in test_index],
             test_vectors=vectors[test_index],
+            descriptions=descriptions,
         )
         true += [labels[i] for i in test_index]
     return score(true, votes)
@@ -149,6 +176,7 @@ def holdout(
     test_labels: list[str],
     shots: int | None = None,
     seed: int = 7,
+    descriptions: LabelDescriptions | None = None,
 ) -> EvaluationResult:
     train = take_shots(train_labels, list(range(len(train_labels))), shots, seed)
     votes = predict(
@@ -157,5 +185,6 @@ def holdout(
         train_labels=[train_labels[i] for i in train],
         test_texts=test_texts,
         test_vectors=test_vectors,
+        descriptions=descriptions,
     )
     return score(test_labels, votes)

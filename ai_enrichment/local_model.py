@@ -56,16 +56,26 @@ def vote(
     allowed: list[str],
     fallback: str,
     model_shares: dict[str, float] | None = None,
+    descriptions: list[tuple[str, float]] = (),
 ) -> LabelVote:
     """Similarity-weighted vote among (label, similarity) pairs, averaged with the trained model's shares
-    when there is a model (`label_model`). Confidence is the winner's share, scaled down when fewer than
-    MIN_EXAMPLES of the neighbours carry it (too few examples like this ticket to be sure)."""
+    when there is a model (`label_model`).
+
+    `descriptions` are the labels' own descriptions with their similarity to the ticket: each votes like
+    one more neighbour when it is among the NEIGHBOURS nearest, so a new desk gets labels from its
+    taxonomy, but it is no confirmed example. Confidence is the winner's share, scaled down when fewer
+    than MIN_EXAMPLES confirmed neighbours carry it (too few examples like this ticket to be sure)."""
+    candidates = sorted(
+        [(label, similarity, True) for label, similarity in neighbours]
+        + [(label, similarity, False) for label, similarity in descriptions],
+        key=lambda candidate: -candidate[1],
+    )[: max(NEIGHBOURS, len(neighbours))]
     weights: dict[str, float] = defaultdict(float)
     counts: dict[str, int] = defaultdict(int)
-    for label, similarity in neighbours:
+    for label, similarity, confirmed in candidates:
         if label in allowed:
             weights[label] += math.exp(similarity / TEMPERATURE)
-            counts[label] += 1
+            counts[label] += confirmed
     if not weights:
         return LabelVote(fallback, 0.0)
     total = sum(weights.values())

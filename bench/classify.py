@@ -78,16 +78,23 @@ def read_csv(path: Path) -> list[dict]:
 
 
 def learning_curve(rows: list[dict], *, folds: int, shots: list[int | None], seed: int) -> dict:
-    from ai_enrichment.evaluation import cross_validate
+    from ai_enrichment.evaluation import cross_validate, label_names
 
     texts = [row["text"].strip() for row in rows]
     labels = [row["category"].strip() for row in rows]
     vectors = cached_embeddings(texts)
+    descriptions = label_names(labels)  # BANKING77's intent names, as `evaluate` reads them
     curve = []
     for count in shots:
         started = time.perf_counter()
         result = cross_validate(
-            texts=texts, vectors=vectors, labels=labels, folds=folds, shots=count, seed=seed
+            texts=texts,
+            vectors=vectors,
+            labels=labels,
+            folds=folds,
+            shots=count,
+            seed=seed,
+            descriptions=descriptions,
         )
         figures = result.as_dict()
         curve.append(

@@ -8,10 +8,11 @@ import numpy as np
 from django.conf import settings
 
 from ai_enrichment import local_model
-from ai_enrichment.label_model import label_models_for
+from ai_enrichment.label_model import label_descriptions, label_models_for
 from ai_enrichment.prompts import PromptParts
 from ai_enrichment.providers.base import Provider, ProviderAnswer, ProviderError, Repair, Usage
 from ai_enrichment.retrieval import similar_tickets
+from ai_enrichment.selectors import taxonomy_current
 from ai_enrichment.services import ticket_embedding_ensure, ticket_embedding_text
 
 logger = logging.getLogger(__name__)
@@ -35,14 +36,17 @@ class LocalProvider(Provider):
             categories = prompt.schema["properties"]["category"]["enum"]
             priorities = prompt.schema["properties"]["priority"]["enum"]
             shares = self._trained_shares(ticket=ticket, vector=vector)
+            described = label_descriptions(taxonomy=taxonomy_current())
             category = local_model.vote(
                 neighbours=[(n.category, n.similarity) for n in neighbours],
+                descriptions=described["category"].neighbours(vector=vector),
                 allowed=categories,
                 fallback="other" if "other" in categories else categories[-1],
                 model_shares=shares.get("category"),
             )
             priority = local_model.vote(
                 neighbours=[(n.priority, n.similarity) for n in neighbours if n.priority],
+                descriptions=described["priority"].neighbours(vector=vector),
                 allowed=priorities,
                 fallback=priorities[len(priorities) // 2],
                 model_shares=shares.get("priority"),

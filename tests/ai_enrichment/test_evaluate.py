@@ -46,7 +46,7 @@ def labeled_csv(tmp_path):
     return path
 
 
-def test_cross_validation_reports_accuracy_and_a_learning_curve(labeled_csv, tmp_path):
+def test_cross_validation_reports_accuracy_and_a_learning_curve(db, labeled_csv, tmp_path):
     out = StringIO()
     report_path = tmp_path / "report.json"
     call_command(
@@ -72,7 +72,7 @@ def test_cross_validation_reports_accuracy_and_a_learning_curve(labeled_csv, tmp
     assert "shots/label  accuracy" in out.getvalue()
 
 
-def test_a_separate_training_file_can_be_used(labeled_csv, tmp_path):
+def test_a_separate_training_file_can_be_used(db, labeled_csv, tmp_path):
     test_path = tmp_path / "new.jsonl"
     test_path.write_text(
         "\n".join(

@@ -106,7 +106,9 @@ def test_a_refit_fits_each_source_once_until_its_labels_change(labeled_desk, mak
     assert fits == {"category": 10, "priority": 10}
     models = label_models_for(source_id=source_id)
     assert set(models) == {"category", "priority"}
-    assert models["priority"].labels == ("high", "medium")
+    # Every label of the taxonomy: its description is one example of it, besides the labeled tickets.
+    assert models["priority"].labels == ("critical", "high", "low", "medium")
+    assert models["priority"].examples == {"critical": 1, "high": 6, "low": 1, "medium": 6}
 
     assert label_models_refit() == []  # nothing changed: nothing refitted
     assert label_models_for(source_id=source_id)["category"] is models["category"]  # nor reloaded
@@ -116,7 +118,13 @@ def test_a_refit_fits_each_source_once_until_its_labels_change(labeled_desk, mak
     assert label_models_refit() == [source_id]
     reloaded = label_models_for(source_id=source_id)
     assert reloaded["category"] is not models["category"]
-    assert reloaded["category"].examples == {"billing": 4, "complaint": 1, "technical": 5}
+    assert {
+        label: reloaded["category"].examples[label] for label in ("billing", "complaint", "technical")
+    } == {
+        "billing": 4 + 1,
+        "complaint": 1 + 1,
+        "technical": 5 + 1,
+    }
 
 
 def test_tickets_without_a_vector_yet_wait_for_the_next_refit(labeled_desk, make_ticket):
@@ -182,7 +190,12 @@ def test_tickets_without_a_priority_train_only_the_category_model(labeled_desk, 
     label_models_refit()
     fits = {fit.field: (fit.examples, fit.labeled_tickets) for fit in TrainedLabelModel.objects.all()}
     assert fits == {"category": (11, 11), "priority": (10, 11)}
-    assert label_models_for(source_id=late.source_id)["priority"].examples == {"medium": 5, "high": 5}
+    assert label_models_for(source_id=late.source_id)["priority"].examples == {
+        "critical": 1,
+        "high": 5 + 1,
+        "low": 1,
+        "medium": 5 + 1,
+    }
 
 
 def test_a_fit_that_cannot_be_read_back_leaves_the_vote_to_serve_alone(labeled_desk, make_ticket, settings):
@@ -198,3 +211,18 @@ def test_a_fit_that_cannot_be_read_back_leaves_the_vote_to_serve_alone(labeled_d
     enrich_ticket_batch(ticket_id=ticket.id)
     enrichment = Enrichment.objects.get(ticket=ticket, is_current=True)
     assert (enrichment.status, enrichment.provider, enrichment.category) == ("done", "local", "billing")
+
+
+def test_a_new_desk_gets_labels_from_the_taxonomys_descriptions_but_stays_unsure(make_ticket, settings):
+    from ai_enrichment.models import Category, Enrichment
+    from ai_enrichment.pipeline import enrich_ticket_batch
+
+    settings.AI_PROVIDER_CHAIN = ["local"]
+    Category.objects.filter(slug="billing").update(
+        description="Invoices, charges, refunds, payment methods and subscriptions."
+    )
+    ticket = make_ticket("FIRST", subject="Refund", body="You charged my card twice, please refund me.")
+    enrich_ticket_batch(ticket_id=ticket.id)  # no labeled ticket anywhere: only the descriptions know
+    enrichment = Enrichment.objects.get(ticket=ticket, is_current=True)
+    assert (enrichment.status, enrichment.category) == ("done", "billing")
+    assert enrichment.confidence == 0.0  # a description is no confirmed example

@@ -5,8 +5,10 @@ import numpy as np
 from django.core.management.base import BaseCommand, CommandError
 
 from ai_enrichment.embeddings import embedder
-from ai_enrichment.evaluation import cross_validate, holdout, parse_shots, score
+from ai_enrichment.evaluation import cross_validate, holdout, label_names, parse_shots, score
+from ai_enrichment.label_model import label_description_text
 from ai_enrichment.local_model import LabelVote
+from ai_enrichment.models import Category
 from ai_enrichment.providers.local import LocalProvider
 from feedback.history import read_rows
 
@@ -50,6 +52,10 @@ class Command(BaseCommand):
                 f"--folds must be between 2 and the size of the smallest label ({min(_label_counts(labels))})."
             )
 
+        # Each label's name and description count as one example, as in the product (label_model).
+        descriptions = label_names(
+            labels + (train_labels if train is not None else []), known=_taxonomy_texts()
+        )
         report = {
             "file": str(file),
             "examples": len(texts),
@@ -69,10 +75,17 @@ class Command(BaseCommand):
                     test_labels=labels,
                     shots=count,
                     seed=seed,
+                    descriptions=descriptions,
                 )
             else:
                 result = cross_validate(
-                    texts=texts, vectors=vectors, labels=labels, folds=folds, shots=count, seed=seed
+                    texts=texts,
+                    vectors=vectors,
+                    labels=labels,
+                    folds=folds,
+                    shots=count,
+                    seed=seed,
+                    descriptions=descriptions,
                 )
             report["runs"].append({"shots": count or "all", **result.as_dict()})
             self.stdout.write(
@@ -131,3 +144,10 @@ def _label_counts(labels: list[str]) -> list[int]:
     from collections import Counter
 
     return list(Counter(labels).values())
+
+
+def _taxonomy_texts() -> dict[str, str]:
+    return {
+        slug: label_description_text(name=name, description=description)
+        for slug, name, description in Category.objects.values_list("slug", "name", "description")
+    }
