@@ -114,7 +114,7 @@ def _clip(text: str) -> str:
 class LabelDescriptions:
     """Each active label's name and description, as one example of it: an admin's definition of a label
     is the first thing known about it. A new desk gets labels from them before any ticket is labeled; on
-    BANKING77 (label names only) they lift 1 example per intent from 53 % to 68 % (BENCHMARKS.md)."""
+    BANKING77 (label names only) they lift 1 example per intent from 52 % to 67 % (BENCHMARKS.md)."""
 
     labels: list[str]
     texts: list[str]
