@@ -1,11 +1,12 @@
 """The trained half of the local model's labels: a linear classifier over a ticket's words (TF-IDF of
-character and word n-grams) and its embedding, fitted from the confirmed labels.
+character and word n-grams) and its embedding, fitted from the confirmed labels and the taxonomy's
+descriptions of its labels.
 
 Why a second half beside the nearest-neighbour vote (`local_model.vote`): the vote learns from each
 correction the moment it is saved, but it only sees the 15 nearest tickets. A linear model weighs every
 example of every label at once, and the n-grams catch the exact words ("pending", "PIN", "top-up")
 that the sentence embedding blurs. Averaged with the vote, accuracy on BANKING77 goes from 91.7 % (the
-vote alone) to 93.2 % (BENCHMARKS.md). It is refitted in the background (`label_models_refit`), so
+vote alone) to 93.3 % (BENCHMARKS.md). It is refitted in the background (`label_models_refit`), so
 between two fits new corrections reach the suggestions through the vote alone.
 """
 
@@ -28,6 +29,7 @@ from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
+from ai_enrichment.embeddings import embedder
 from ai_enrichment.models import TrainedLabelModel
 from ai_enrichment.selectors import taxonomy_current
 from ai_enrichment.services import ticket_embedding_text
@@ -44,13 +46,13 @@ MAX_TEXT_CHARS = 2000  # for evaluation's raw texts; a ticket's text is already 
 # versions, and the embedding size) that wrote it.
 FORMAT = f"tfidf-svm-v1/scikit-learn-{sklearn.__version__}/numpy-{np.__version__}/dims-{settings.EMBEDDING_DIMENSIONS}"
 MAX_FEATURES = 50_000  # per n-gram kind: bounds a model's memory (features × labels × 4 bytes per process)
-REFIT_LOCK = 7303  # pg_try_advisory_xact_lock(REFIT_LOCK, source id): one refit of a source at a time
+REFIT_LOCK = 7303  # pg_try_advisory_lock(REFIT_LOCK, source id): one refit of a source at a time
 
 
 @dataclass(frozen=True)
 class LabelModel:
     labels: tuple[str, ...]
-    examples: dict[str, int]  # training examples per label
+    examples: dict[str, int]  # training examples per label (a label's description counts as one)
     vectorizers: tuple[TfidfVectorizer, ...]  # character n-grams, word n-grams
     # (TF-IDF features + embedding dimensions, labels), float32, in this order in memory: a sparse row
     # times it is 40 times faster than times the transpose of the (labels, features) array LinearSVC gives.
@@ -133,8 +135,6 @@ def label_description_text(*, name: str, description: str) -> str:
 
 
 def label_descriptions_embed(*, labels: list[str], texts: list[str]) -> LabelDescriptions:
-    from ai_enrichment.embeddings import embedder
-
     vectors = np.asarray(embedder().embed(texts), dtype=np.float32) if texts else np.zeros((0, 0), np.float32)
     return LabelDescriptions(labels=labels, texts=texts, vectors=vectors)
 
