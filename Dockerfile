@@ -19,8 +19,11 @@ COPY pyproject.toml README.md ./
 RUN pip install .
 
 COPY . .
-# Static files are served by whitenoise from the image. The settings only need a throwaway key here.
+# Static files are served by whitenoise from the image, and so is MiniLM's ONNX graph (exported here
+# once, not by each container's first worker). The settings only need a throwaway key here.
+ENV EMBEDDING_MODEL_CACHE_DIR=/app/models
 RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput --verbosity 0 \
+    && SECRET_KEY=build-only python manage.py shell -c "from ai_enrichment.embeddings import minilm_onnx_path; minilm_onnx_path()" \
     && useradd --create-home --uid 1000 app \
     && mkdir -p /app/var && chown app /app/var
 USER app

@@ -75,9 +75,10 @@ def enrich_ticket_batch(*, ticket_id: int) -> int:
 def worker_warm_up() -> None:
     """Build the provider clients and load the embedding model once, before threads race to do it.
 
-    Also run when a django-q2 worker process starts (ai_enrichment.apps): loading torch and MiniLM
-    takes 8–10 s, which would otherwise fall on the first tickets each worker takes after a deploy.
-    Cheap when already done.
+    Also run when a django-q2 worker process starts (ai_enrichment.apps), so the first tickets each
+    worker takes after a deploy do not wait for it: loading MiniLM takes ~0.4 s, and the first start
+    on a new machine also exports it to ONNX (a few seconds, see embeddings.minilm_onnx_path). Cheap
+    when already done.
     """
     for name in settings.AI_PROVIDER_CHAIN:
         provider_get(name)

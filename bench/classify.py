@@ -24,7 +24,7 @@ confirmed similar tickets), `enrichment_prompt`, then `LocalProvider().complete`
 (a) the provider call alone and (b) context + prompt + call, the split of each into embedding, SQL and
 the rest, the trained half's part of the call (`label_model`, timed again on its own), and how often
 the call embedded (it should not: the ticket's vector comes from the context, and the summary ranks
-sentences by their words). Like the worker (AI_ENRICHMENT_BATCH > 1), torch runs one thread per call. Goal:
+sentences by their words). Like the worker (AI_ENRICHMENT_BATCH > 1), the embedding model runs one thread per call. Goal:
 p50 <= 30 ms after warm-up.
 
     nice -n 10 .venv/bin/python bench/classify.py [--folds 5] [--shots 1,3,5,10,20,all]
@@ -250,8 +250,7 @@ def local_latency(*, source, banking: list[dict], bitext: list[dict], args) -> d
 
     model = embedder()
     if settings.AI_ENRICHMENT_BATCH > 1:
-        model.prepare_for_threads()  # what the worker does before its threads start: one torch thread
-    import torch
+        model.prepare_for_threads()  # what the worker does before its threads start: one model thread
 
     rows, duplicates, held_banking, held_bitext = split_rows(banking, bitext, args.history)
     log(f"importing {len(rows)} labeled tickets (history_import, embeds them)")
@@ -355,7 +354,7 @@ def local_latency(*, source, banking: list[dict], bitext: list[dict], args) -> d
         "label_models_refit_s": round(refit_s, 1),
         "kb_chunks": KnowledgeChunk.objects.count(),
         "categories": len(taxonomy.category_slugs),
-        "torch_threads": torch.get_num_threads(),
+        "embedding_threads": getattr(model, "threads", None),
         "local_tickets": measured,
         "local_call_p50_ms": p(call_ms, 0.5),
         "local_call_p99_ms": p(call_ms, 0.99),

@@ -349,6 +349,8 @@ EMBEDDING_DIMENSIONS = env.int("EMBEDDING_DIMENSIONS", default=384)
 EMBEDDING_BASE_URL = env.str("EMBEDDING_BASE_URL", default="")
 EMBEDDING_API_KEY = env.str("EMBEDDING_API_KEY", default="")
 EMBEDDING_MODEL = env.str("EMBEDDING_MODEL", default="")
+# Where the local MiniLM's ONNX graph is kept once exported (ai_enrichment.embeddings.minilm_onnx_path).
+EMBEDDING_MODEL_CACHE_DIR = env.path("EMBEDDING_MODEL_CACHE_DIR", default=VAR_DIR / "models")
 
 # Grounding: knowledge-base passages and confirmed examples of similar tickets put in the prompt.
 KB_PASSAGES = env.int("KB_PASSAGES", default=4)

@@ -72,7 +72,7 @@ def test_the_local_embedder_gives_the_same_vectors_through_the_batcher():
 
 def test_a_worker_process_loads_the_embedding_model_when_it_starts(settings):
     """django-q2 sends post_spawn in each new worker process: the model is loaded and the batcher
-    serving, before the first task (whose tickets would otherwise wait for torch and MiniLM)."""
+    serving, before the first task (whose tickets would otherwise wait for MiniLM to load)."""
     from django_q.signals import post_spawn
 
     from ai_enrichment.embeddings import embedder
