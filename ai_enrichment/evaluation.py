@@ -19,8 +19,8 @@ from ai_enrichment import local_model
 from ai_enrichment.label_model import (
     LabelDescriptions,
     label_descriptions_embed,
-    label_model_fit,
-    with_descriptions,
+    label_model_fit_self_trained,
+    label_votes,
 )
 
 
@@ -50,40 +50,28 @@ def predict(
     test_texts: list[str],
     test_vectors: np.ndarray,
     descriptions: LabelDescriptions | None = None,
-    k: int = local_model.NEIGHBOURS,
+    unlabeled_texts: list[str] | None = None,
+    unlabeled_vectors: np.ndarray | None = None,
 ) -> list[local_model.LabelVote]:
-    """The local model's label for each test ticket: the vote of its k nearest training tickets (vectors
-    are unit length: dot product = cosine) and label descriptions, averaged with a model fitted on the
-    training tickets and the descriptions."""
-    allowed = sorted(set(train_labels))
-    texts, vectors, labels = with_descriptions(
-        texts=train_texts, vectors=train_vectors, labels=train_labels, descriptions=descriptions
+    """The local model's label for each test ticket, as the product computes it: the neighbours' vote
+    over the training tickets and label descriptions, averaged with a model fitted on them (and on the
+    unlabeled tickets it is sure of, when there are any)."""
+    model = label_model_fit_self_trained(
+        texts=train_texts,
+        vectors=train_vectors,
+        labels=train_labels,
+        descriptions=descriptions,
+        unlabeled_texts=unlabeled_texts or [],
+        unlabeled_vectors=unlabeled_vectors if unlabeled_vectors is not None else np.zeros((0, 0)),
     )
-    model = label_model_fit(texts=texts, vectors=vectors, labels=labels)
-    votes = []
-    for start in range(0, len(test_vectors), 1024):
-        chunk = slice(start, start + 1024)
-        similarities = test_vectors[chunk] @ train_vectors.T
-        k_eff = min(k, similarities.shape[1])
-        nearest = np.argpartition(-similarities, k_eff - 1, axis=1)[:, :k_eff]
-        shares = (
-            model.shares(texts=test_texts[chunk], vectors=test_vectors[chunk])
-            if model
-            else [None] * len(nearest)
-        )
-        for row, indices in enumerate(nearest):
-            votes.append(
-                local_model.vote(
-                    neighbours=[(train_labels[i], float(similarities[row, i])) for i in indices],
-                    allowed=allowed,
-                    fallback=allowed[0],
-                    model_shares=shares[row],
-                    descriptions=descriptions.neighbours(vector=test_vectors[start + row])
-                    if descriptions
-                    else (),
-                )
-            )
-    return votes
+    return label_votes(
+        train_vectors=train_vectors,
+        train_labels=train_labels,
+        model=model,
+        descriptions=descriptions,
+        texts=test_texts,
+        vectors=test_vectors,
+    )
 
 
 def label_names(labels: list[str], *, known: dict[str, str] | None = None) -> LabelDescriptions:
@@ -146,14 +134,18 @@ def cross_validate(
     shots: int | None = None,
     seed: int = 7,
     descriptions: LabelDescriptions | None = None,
+    use_unlabeled: bool = True,
 ) -> EvaluationResult:
-    """Stratified K-fold: every example is predicted once by a model that never saw it (the label
-    descriptions are known to every fold, as a taxonomy is)."""
+    """Stratified K-fold: every example is predicted once by a model that never saw its label (the
+    label descriptions are known to every fold, as a taxonomy is). With `shots`, the fold's training rows
+    not picked as examples are its unlabeled tickets (their labels unread), as a desk's unconfirmed
+    tickets are, unless `use_unlabeled` is off; the held-out rows never are."""
     true: list[str] = []
     votes: list[local_model.LabelVote] = []
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for fold, (train_index, test_index) in enumerate(splitter.split(np.zeros(len(labels)), labels)):
         train = take_shots(labels, list(train_index), shots, seed + fold)
+        unlabeled = sorted(set(train_index) - set(train)) if use_unlabeled else []
         votes += predict(
             train_texts=[texts[i] for i in train],
             train_vectors=vectors[train],
@@ -161,6 +153,8 @@ def cross_validate(
             test_texts=[texts[i] for i in test_index],
             test_vectors=vectors[test_index],
             descriptions=descriptions,
+            unlabeled_texts=[texts[i] for i in unlabeled],
+            unlabeled_vectors=vectors[unlabeled],
         )
         true += [labels[i] for i in test_index]
     return score(true, votes)
@@ -177,8 +171,12 @@ def holdout(
     shots: int | None = None,
     seed: int = 7,
     descriptions: LabelDescriptions | None = None,
+    use_unlabeled: bool = True,
 ) -> EvaluationResult:
+    """Train on one file, predict another; with `shots`, the training rows not picked are unlabeled
+    tickets, as in `cross_validate`."""
     train = take_shots(train_labels, list(range(len(train_labels))), shots, seed)
+    unlabeled = sorted(set(range(len(train_labels))) - set(train)) if use_unlabeled else []
     votes = predict(
         train_texts=[train_texts[i] for i in train],
         train_vectors=train_vectors[train],
@@ -186,5 +184,7 @@ def holdout(
         test_texts=test_texts,
         test_vectors=test_vectors,
         descriptions=descriptions,
+        unlabeled_texts=[train_texts[i] for i in unlabeled],
+        unlabeled_vectors=train_vectors[unlabeled],
     )
     return score(test_labels, votes)

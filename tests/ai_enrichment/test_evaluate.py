@@ -110,3 +110,15 @@ def test_a_separate_training_file_can_be_used(db, labeled_csv, tmp_path):
 def test_bad_arguments_get_a_clear_message(labeled_csv, args, message):
     with pytest.raises(CommandError, match=message):
         call_command("evaluate", str(labeled_csv), *args, stdout=StringIO())
+
+
+@pytest.mark.parametrize(("flag", "used"), [([], True), (["--labeled-only"], False)])
+def test_with_few_shots_the_rows_not_picked_serve_as_unlabeled_tickets(db, labeled_csv, flag, used):
+    out = StringIO()
+    call_command(
+        "evaluate", str(labeled_csv), "--text", "body", "--label", "intent", "--folds", "3", "--shots", "2",
+        *flag, stdout=out,
+    )  # fmt: skip
+    report = json.loads(out.getvalue().strip().splitlines()[-1])
+    assert report["unlabeled_tickets_used"] is used
+    assert report["runs"][0]["accuracy"] >= 0.6

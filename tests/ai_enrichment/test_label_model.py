@@ -226,3 +226,41 @@ def test_a_new_desk_gets_labels_from_the_taxonomys_descriptions_but_stays_unsure
     enrichment = Enrichment.objects.get(ticket=ticket, is_current=True)
     assert (enrichment.status, enrichment.category) == ("done", "billing")
     assert enrichment.confidence == 0.0  # a description is no confirmed example
+
+
+UNLABELED_BILLING = [
+    "I was charged twice this month, please refund one payment",
+    "Refund the double charge on my card for the March invoice",
+    "My invoice shows a duplicate payment, I want my money back",
+]
+
+
+def test_a_refit_also_learns_the_unlabeled_tickets_it_is_sure_of(labeled_desk, make_ticket):
+    """A desk has more tickets than confirmed labels: the labels the local model is sure of become
+    examples of the trained half, while the fit's own count (and the vote) stay with confirmed ones."""
+    unlabeled = [
+        make_ticket(f"U{n}", subject="Question", body=body) for n, body in enumerate(UNLABELED_BILLING)
+    ]
+    ticket_embeddings_compute(tickets=unlabeled)
+
+    label_models_refit()
+
+    model = label_models_for(source_id=labeled_desk[0].source_id)["category"]
+    assert model.examples["billing"] == 5 + 1 + 3  # confirmed, the description, the sure unlabeled ones
+    assert model.examples["technical"] == 5 + 1
+    assert TrainedLabelModel.objects.get(field="category").examples == 10
+
+
+def test_unlabeled_tickets_the_model_is_unsure_of_are_not_learned(labeled_desk, make_ticket, monkeypatch):
+    import ai_enrichment.label_model
+
+    monkeypatch.setattr(ai_enrichment.label_model, "SELF_TRAINING_MIN_CONFIDENCE", 1.01)  # sure of none
+    unlabeled = [
+        make_ticket(f"U{n}", subject="Question", body=body) for n, body in enumerate(UNLABELED_BILLING)
+    ]
+    ticket_embeddings_compute(tickets=unlabeled)
+
+    label_models_refit()
+
+    model = label_models_for(source_id=labeled_desk[0].source_id)["category"]
+    assert model.examples["billing"] == 5 + 1

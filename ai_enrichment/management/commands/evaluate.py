@@ -31,6 +31,13 @@ class Command(BaseCommand):
             help="Training examples per label: a number, 'all', or a list for a learning curve (1,5,10,all).",
         )
         parser.add_argument("--seed", type=int, default=7)
+        parser.add_argument(
+            "--labeled-only",
+            action="store_true",
+            help="With --shots, learn from the picked examples alone. By default the training rows not "
+            "picked are used as unlabeled tickets (their labels unread), as the product uses a desk's "
+            "unconfirmed tickets.",
+        )
         parser.add_argument("--json", type=Path, help="Also write the figures as JSON to this file.")
         parser.add_argument(
             "--predicted",
@@ -61,6 +68,7 @@ class Command(BaseCommand):
             "examples": len(texts),
             "labels": len(set(labels)),
             "method": LocalProvider.model,
+            "unlabeled_tickets_used": not options["labeled_only"],
             "runs": [],
         }
         self.stdout.write(f"{'shots/label':>12} {'accuracy':>9} {'macro-F1':>9} {'confidence':>11}")
@@ -76,6 +84,7 @@ class Command(BaseCommand):
                     shots=count,
                     seed=seed,
                     descriptions=descriptions,
+                    use_unlabeled=not options["labeled_only"],
                 )
             else:
                 result = cross_validate(
@@ -86,6 +95,7 @@ class Command(BaseCommand):
                     shots=count,
                     seed=seed,
                     descriptions=descriptions,
+                    use_unlabeled=not options["labeled_only"],
                 )
             report["runs"].append({"shots": count or "all", **result.as_dict()})
             self.stdout.write(
