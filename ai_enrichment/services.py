@@ -6,8 +6,8 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from ai_enrichment.models import Enrichment
@@ -64,31 +64,62 @@ def _queue_enrichment_on_commit(*, ticket_id: int) -> None:
     )
 
 
+# Pending, or running on a lease that expired with its worker (see enrichment_claim_batch).
+_CLAIMABLE = (
+    "is_current AND (status = %(pending)s OR (status = %(running)s AND started_at < %(lease_expired)s))"
+)
+
+
 def enrichment_claim_batch(*, ticket_id: int | None, limit: int) -> list[Enrichment]:
     """Claim this ticket's pending enrichment (if `ticket_id`) and other pending ones, oldest first, up to `limit`.
 
-    Rows are locked with SKIP LOCKED and flipped to `running` in one transaction, so two workers never
+    Rows are locked with SKIP LOCKED and flipped to `running` by one statement, so two workers never
     claim the same row, and a task delivered twice finds nothing left to do. A `running` row whose
     lease (Q_TIMEOUT: the queue has killed its task by then) has expired was left by a dead worker and
     is claimed again.
+
+    Written in SQL because it runs before every enrichment: one UPDATE … RETURNING instead of a
+    transaction of three ORM statements (the ORM's update() cannot say which rows it changed).
     """
     now = timezone.now()
-    lease_expired = now - timedelta(seconds=settings.Q_CLUSTER["timeout"])
-    claimable = Enrichment.objects.filter(
-        Q(status=Status.PENDING) | Q(status=Status.RUNNING, started_at__lt=lease_expired), is_current=True
-    ).select_for_update(skip_locked=True)
-    with transaction.atomic():
-        ids = list(claimable.filter(ticket_id=ticket_id).values_list("id", flat=True)) if ticket_id else []
-        if limit > len(ids):
-            others = claimable.exclude(id__in=ids).order_by("created_at", "id")
-            ids += list(others.values_list("id", flat=True)[: limit - len(ids)])
-        Enrichment.objects.filter(id__in=ids).update(
-            status=Status.RUNNING, started_at=now, claims=F("claims") + 1
+    table = Enrichment._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH own AS (
+                SELECT id, 0 AS turn, created_at FROM {table}
+                WHERE ticket_id = %(ticket_id)s AND {_CLAIMABLE}
+                FOR UPDATE SKIP LOCKED
+            ), oldest AS (
+                SELECT id, 1 AS turn, created_at FROM {table}
+                WHERE {_CLAIMABLE} AND id NOT IN (SELECT id FROM own)
+                ORDER BY created_at, id LIMIT %(limit)s
+                FOR UPDATE SKIP LOCKED
+            ), chosen AS (
+                SELECT id FROM (SELECT * FROM own UNION ALL SELECT * FROM oldest) AS candidates
+                ORDER BY turn, created_at, id LIMIT %(limit)s
+            )
+            UPDATE {table} SET status = %(running)s, started_at = %(now)s, claims = claims + 1
+            WHERE id IN (SELECT id FROM chosen)
+            RETURNING id
+            """,
+            {
+                "ticket_id": ticket_id,
+                "limit": limit,
+                "running": Status.RUNNING,
+                "pending": Status.PENDING,
+                "now": now,
+                "lease_expired": now - timedelta(seconds=settings.Q_CLUSTER["timeout"]),
+            },
         )
+        ids = [row[0] for row in cursor.fetchall()]
+    if not ids:
+        return []
     return list(
         Enrichment.objects.filter(id__in=ids)
-        .select_related("ticket", "ticket__source")
-        .order_by("created_at")
+        # The ticket's stored vector comes along: ticket_embedding_ensure reuses it when still current.
+        .select_related("ticket__source", "ticket__embedding")
+        .order_by("created_at", "id")
     )
 
 
@@ -179,10 +210,11 @@ def _elapsed_ms(started_at, finished_at) -> int | None:
 
 
 def ticket_queue_rank_set(*, ticket: Ticket, priority: str) -> None:
-    """Keep the queue's sort key in step with the current suggestion's priority."""
-    from ai_enrichment.models import Priority
+    """Keep the queue's sort key in step with the current suggestion's priority: its place among the
+    active priorities, least urgent first; -1 when it has none."""
+    from ai_enrichment.selectors import taxonomy_current
 
-    order = list(Priority.objects.order_by("position", "slug").values_list("slug", flat=True))
+    order = taxonomy_current().priority_slugs
     rank = order.index(priority) if priority in order else -1
     if ticket.queue_rank != rank:
         Ticket.objects.filter(pk=ticket.pk).update(queue_rank=rank)
@@ -268,21 +300,22 @@ def ticket_embedding_ensure(*, ticket: Ticket) -> list[float]:
     from ai_enrichment.embeddings import embed_one
     from ai_enrichment.models import TicketEmbedding
 
-    stored = (
-        TicketEmbedding.objects.filter(ticket=ticket, content_hash=ticket.content_hash)
-        .values_list("embedding", flat=True)
-        .first()
-    )
-    if stored is not None:
-        return list(stored)
+    try:
+        stored = ticket.embedding  # no query when the claim loaded it (enrichment_claim_batch)
+    except TicketEmbedding.DoesNotExist:
+        stored = None
+    if stored is not None and stored.content_hash == ticket.content_hash:
+        return list(stored.embedding)
     vector = embed_one(ticket_embedding_text(ticket))
+    stored = TicketEmbedding(ticket=ticket, content_hash=ticket.content_hash, embedding=vector)
     # One upsert statement (every enrichment of a new ticket comes here; update_or_create takes five).
     TicketEmbedding.objects.bulk_create(
-        [TicketEmbedding(ticket=ticket, content_hash=ticket.content_hash, embedding=vector)],
+        [stored],
         update_conflicts=True,
         unique_fields=["ticket"],
         update_fields=["content_hash", "embedding", "updated_at"],
     )
+    ticket.embedding = stored  # the next read of this ticket's vector needs no query
     return vector
 
 

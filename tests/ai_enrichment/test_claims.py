@@ -37,6 +37,19 @@ def test_a_claim_left_by_a_dead_worker_is_taken_again_after_the_lease(fake_claud
     assert (enrichment.status, enrichment.claims) == (Status.DONE, 2)
 
 
+def test_a_claim_takes_its_own_ticket_first_then_the_oldest_waiting_ones(make_ticket):
+    oldest, older, newest = (make_ticket(f"T{n}") for n in range(3))
+    running = make_ticket("T-running")
+    enrichment_claim_batch(ticket_id=running.id, limit=1)
+
+    claimed = enrichment_claim_batch(ticket_id=newest.id, limit=2)
+
+    assert [enrichment.ticket_id for enrichment in claimed] == [oldest.id, newest.id]
+    assert [(enrichment.status, enrichment.claims) for enrichment in claimed] == [(Status.RUNNING, 1)] * 2
+    [rest] = enrichment_claim_batch(ticket_id=None, limit=5)
+    assert rest.ticket_id == older.id, "live claims are never taken twice"
+
+
 def test_the_result_of_a_claim_that_moved_on_is_dropped(make_ticket, settings):
     ticket = make_ticket()
     [stale_claim] = enrichment_claim_batch(ticket_id=ticket.id, limit=1)
