@@ -59,6 +59,8 @@ def budget_reserve(*, source: Source, estimate_usd: Decimal, now: datetime | Non
         (Period.MONTH, source.ai_budget_monthly_usd, "over its monthly AI budget"),
     ]
     limits = [(period, limit, words) for period, limit, words in limits if limit is not None]
+    if not limits:  # nothing to hold (the usual case): no transaction either
+        return BudgetDecision(reservation=Reservation(source_id=source.pk, amount=estimate_usd, periods=()))
     held: list[tuple[str, datetime]] = []
     try:
         with transaction.atomic():

@@ -15,7 +15,6 @@ from ai_enrichment.redaction import RedactionMap
 from tickets.models import Ticket
 
 CHARS_PER_TOKEN = 4
-HISTORY_LIMIT = 5
 HISTORY_BODY_CHARS = 300
 EXAMPLE_BODY_CHARS = 400
 
@@ -94,7 +93,7 @@ def prompt_data(
                 "subject": earlier.subject,
                 "body_excerpt": earlier.body,
             }
-            for earlier in ticket.customer_history(limit=HISTORY_LIMIT)
+            for earlier in ticket.recent_history
         ],
         "knowledge_passages": [
             {

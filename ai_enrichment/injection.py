@@ -323,12 +323,12 @@ def _signals_remembered(text: str) -> tuple[str, ...]:
     return tuple(_signals(text))
 
 
-def ticket_injection_verdict(*, ticket, history_limit: int = 5) -> InjectionVerdict:
+def ticket_injection_verdict(*, ticket) -> InjectionVerdict:
     """What the customer wrote that goes into the prompt: the ticket's text fields and metadata and
     their recent tickets. Knowledge passages (the company's) and confirmed examples (reviewed by
     agents) are data in the prompt too, but not this customer's doing."""
     texts = [ticket.subject, ticket.body, ticket.customer_name, *strings_in(ticket.metadata)]
-    for earlier in ticket.customer_history(limit=history_limit):
+    for earlier in ticket.recent_history:
         texts += [earlier.subject, earlier.body]
     return injection_scan(*texts)
 

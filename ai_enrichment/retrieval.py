@@ -177,6 +177,7 @@ def similar_tickets(
         .exclude(ticket_id=ticket.id)
         .annotate(distance=CosineDistance("embedding", query_vector))
         .select_related("ticket", "ticket__label")
+        .defer("embedding")  # the distance is computed in SQL; parsing vectors is not free
         .order_by("distance")
     )
     if confirmed_only:

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F
 from django.db.models.functions import Left, Lower
 from django.db.models.lookups import Exact
+from django.utils.functional import cached_property
 
 
 class Source(models.Model):
@@ -199,6 +200,12 @@ class Ticket(models.Model):
             .exclude(pk=self.pk)
             .order_by("-received_at", "-id")[:limit]
         )
+
+    @cached_property
+    def recent_history(self) -> list["Ticket"]:
+        """The customer's last five other tickets, read once per instance: the AI's injection check
+        and its prompt both read them (ai_enrichment.injection, ai_enrichment.context)."""
+        return list(self.customer_history(limit=5))
 
 
 class Purge(models.Model):
