@@ -23,8 +23,8 @@ import numpy as np
 import sklearn
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Max
-from django.db.models.functions import Greatest
+from django.db.models import Count, F, Max, Window
+from django.db.models.functions import Greatest, RowNumber
 from django.utils import timezone
 from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -51,6 +51,11 @@ MAX_FEATURES = 50_000  # per n-gram kind: bounds a model's memory (features × l
 REFIT_LOCK = 7303  # pg_try_advisory_lock(REFIT_LOCK, source id): one refit of a source at a time
 SELF_TRAINING_MIN_CONFIDENCE = 0.7  # an unlabeled ticket's label is learned when the model is this sure
 SELF_TRAINING_MAX_TICKETS = 10_000  # the newest unlabeled tickets of a source a refit reads
+# A fit reads at most this many tickets, so it ends well within the refit task's time however large the
+# source: its cost grows with tickets × labels (77 labels: 5k labeled + 10k unlabeled take ~23 s a fit,
+# 40k + 10k ~125 s, past the queue's 180 s timeout; BENCHMARKS.md). Each category gets an equal share for
+# its newest confirmed tickets; unlabeled tickets fill what the labeled ones leave.
+MAX_TRAINING_TICKETS = 15_000
 
 
 @dataclass(frozen=True)
@@ -281,12 +286,7 @@ def label_models_refit(
     labels = _labeled_with_vectors(confirmed_labels())
     if source_ids is not None:
         labels = labels.filter(ticket__source_id__in=source_ids)
-    seen = {
-        row["ticket__source_id"]: _Fingerprint(row["tickets"], row["changed"])
-        for row in labels.values("ticket__source_id")
-        .annotate(tickets=Count("pk"), changed=Max(Greatest("updated_at", "ticket__embedding__updated_at")))
-        .order_by("ticket__source_id")
-    }
+    seen = _fingerprints(labels)
     fits = _fits(source_ids=list(seen))
     current = _format(taxonomy_current())
     due = [
@@ -314,6 +314,16 @@ def label_models_refit(
             source_id__in=_labeled_with_vectors(confirmed_labels()).values("ticket__source_id")
         ).delete()
     return refitted
+
+
+def _fingerprints(labels) -> dict[int, _Fingerprint]:
+    """By source: what a fit of these labeled tickets (all of them, not only those a fit reads) saw."""
+    return {
+        row["ticket__source_id"]: _Fingerprint(row["tickets"], row["changed"])
+        for row in labels.values("ticket__source_id")
+        .annotate(tickets=Count("pk"), changed=Max(Greatest("updated_at", "ticket__embedding__updated_at")))
+        .order_by("ticket__source_id")
+    }
 
 
 def _fits(*, source_ids: list[int]) -> dict[int, dict]:
@@ -357,28 +367,21 @@ def _source_refit(*, source_id: int) -> bool:
 
 def _source_refit_locked(*, source_id: int) -> bool:
     started = time.monotonic()
-    rows = list(
-        _labeled_with_vectors(confirmed_labels(source_id=source_id)).values_list(
-            "ticket__subject",
-            "ticket__body",
-            "category",
-            "priority",
-            "ticket__embedding__embedding",
-            "updated_at",
-            "ticket__embedding__updated_at",
-        )
-    )
-    if not rows:
+    labels = _labeled_with_vectors(confirmed_labels(source_id=source_id))
+    fingerprint = _fingerprints(labels).get(source_id)
+    if fingerprint is None:
         return False
-    fingerprint = _Fingerprint(len(rows), max(max(row[5], row[6]) for row in rows))
     taxonomy = taxonomy_current()
     format = _format(taxonomy)
     if not _stale(_fits(source_ids=[source_id]).get(source_id), fingerprint, format):
         return False  # another worker fitted these very labels a moment ago
+    rows = _training_rows(labels)
     descriptions = label_descriptions(taxonomy=taxonomy)
     texts = [ticket_embedding_text(Ticket(subject=subject, body=body)) for subject, body, *_ in rows]
     vectors = np.asarray([row[4] for row in rows], dtype=np.float32)
-    unlabeled_texts, unlabeled_vectors = _unlabeled_tickets(source_id=source_id)
+    unlabeled_texts, unlabeled_vectors = _unlabeled_tickets(
+        source_id=source_id, limit=min(SELF_TRAINING_MAX_TICKETS, MAX_TRAINING_TICKETS - len(rows))
+    )
     fitted = {}
     for field, column in ((TrainedLabelModel.Field.CATEGORY, 2), (TrainedLabelModel.Field.PRIORITY, 3)):
         labeled = [index for index, row in enumerate(rows) if row[column]]  # priority may be blank
@@ -426,13 +429,33 @@ def _source_refit_locked(*, source_id: int) -> bool:
     return True
 
 
-def _unlabeled_tickets(*, source_id: int) -> tuple[list[str], np.ndarray]:
-    """Texts and vectors of the source's newest embedded tickets that no agent or import labeled."""
-    rows = list(
-        Ticket.objects.filter(source_id=source_id, embedding__isnull=False)
-        .exclude(pk__in=confirmed_labels(source_id=source_id).values("ticket_id"))
-        .order_by("-pk")
-        .values_list("subject", "body", "embedding__embedding")[:SELF_TRAINING_MAX_TICKETS]
+def _training_rows(labels) -> list[tuple]:
+    """(subject, body, category, priority, vector) of the labeled tickets a fit reads: each category's
+    newest, up to an equal share of MAX_TRAINING_TICKETS (the newest corrections say most about today)."""
+    categories = labels.values("category").distinct().count()
+    newest_first = Window(
+        RowNumber(), partition_by=F("category"), order_by=[F("updated_at").desc(), F("pk").desc()]
+    )
+    return list(
+        labels.annotate(newest=newest_first)
+        .filter(newest__lte=max(MAX_TRAINING_TICKETS // max(categories, 1), 1))
+        .values_list(
+            "ticket__subject", "ticket__body", "category", "priority", "ticket__embedding__embedding"
+        )
+    )
+
+
+def _unlabeled_tickets(*, source_id: int, limit: int) -> tuple[list[str], np.ndarray]:
+    """Texts and vectors of the source's newest `limit` embedded tickets that no agent or import labeled."""
+    rows = (
+        list(
+            Ticket.objects.filter(source_id=source_id, embedding__isnull=False)
+            .exclude(pk__in=confirmed_labels(source_id=source_id).values("ticket_id"))
+            .order_by("-pk")
+            .values_list("subject", "body", "embedding__embedding")[:limit]
+        )
+        if limit > 0
+        else []
     )
     texts = [ticket_embedding_text(Ticket(subject=subject, body=body)) for subject, body, _ in rows]
     vectors = np.asarray([row[2] for row in rows], dtype=np.float32).reshape(

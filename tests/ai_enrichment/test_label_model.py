@@ -264,3 +264,36 @@ def test_unlabeled_tickets_the_model_is_unsure_of_are_not_learned(labeled_desk, 
 
     model = label_models_for(source_id=labeled_desk[0].source_id)["category"]
     assert model.examples["billing"] == 5 + 1
+
+
+def test_a_fit_reads_each_categorys_newest_tickets_and_fills_its_budget_with_unlabeled_ones(
+    labeled_desk, make_ticket, monkeypatch
+):
+    """However large a source, a fit reads at most MAX_TRAINING_TICKETS tickets, so it ends within the
+    refit task's time; the fingerprint still counts every labeled ticket."""
+    import ai_enrichment.label_model
+
+    unlabeled = [
+        make_ticket(f"U{n}", subject="Question", body=body) for n, body in enumerate(UNLABELED_BILLING)
+    ]
+    ticket_embeddings_compute(tickets=unlabeled)
+    monkeypatch.setattr(ai_enrichment.label_model, "MAX_TRAINING_TICKETS", 8)  # 4 per category
+
+    label_models_refit()
+
+    fit = TrainedLabelModel.objects.get(field="category")
+    assert (fit.examples, fit.labeled_tickets) == (8, 10)
+    model = label_models_for(source_id=labeled_desk[0].source_id)["category"]
+    assert (model.examples["billing"], model.examples["technical"]) == (4 + 1, 4 + 1), "no room for unlabeled"
+
+    # The oldest billing ticket was left out; corrected now, it is the newest and is read.
+    ticket_label_confirm(ticket=labeled_desk[0], category="technical", priority="high")
+    monkeypatch.setattr(ai_enrichment.label_model, "MAX_TRAINING_TICKETS", 11)  # 5 per category, 2 unlabeled
+    monkeypatch.setattr(ai_enrichment.label_model, "SELF_TRAINING_MIN_CONFIDENCE", 0.0)  # learn all read
+    assert label_models_refit() == [labeled_desk[0].source_id]
+    model = label_models_for(source_id=labeled_desk[0].source_id)["category"]
+    descriptions = len(model.labels)  # one example of each label of the taxonomy
+    assert (
+        TrainedLabelModel.objects.get(field="category").examples == 5 + 4
+    )  # technical's newest 5, billing's 4
+    assert sum(model.examples.values()) == 5 + 4 + descriptions + 2
