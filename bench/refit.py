@@ -44,19 +44,15 @@ def main() -> None:
     django.setup()
     import numpy as np
 
-    from ai_enrichment.label_model import (
-        MAX_TRAINING_TICKETS,
-        label_descriptions_embed,
-        label_model_fit_self_trained,
-    )
+    from ai_enrichment.evaluation import label_names
+    from ai_enrichment.label_model import MAX_TRAINING_TICKETS, label_model_fit_self_trained
 
     with DATASET.open(newline="") as file:
         rows = list(csv.DictReader(file))
     texts = [row["text"] for row in rows]
     labels = [row["category"] for row in rows]
     vectors = np.asarray(cached_embeddings(texts), dtype=np.float32)
-    names = sorted(set(labels))
-    descriptions = label_descriptions_embed(labels=names, texts=[name.replace("_", " ") for name in names])
+    descriptions = label_names(labels)  # BANKING77's intent names, as `evaluate` reads them
     rng = random.Random(SEED)
 
     def draw(count: int, tag: str) -> tuple[list[str], np.ndarray, list[str]]:
@@ -83,7 +79,7 @@ def main() -> None:
         json.dumps(
             {
                 "benchmark": "refit",
-                "labels": len(names),
+                "labels": len(descriptions.labels),
                 "max_training_tickets": MAX_TRAINING_TICKETS,
                 "fit_seconds": seconds,
             }
