@@ -7,7 +7,8 @@ correction the moment it is saved, but it only sees the 15 nearest tickets. A li
 example of every label at once, and the n-grams catch the exact words ("pending", "PIN", "top-up")
 that the sentence embedding blurs. Averaged with the vote, accuracy on BANKING77 goes from 91.7 % (the
 vote alone) to 93.3 % (BENCHMARKS.md). It is refitted in the background (`label_models_refit`), so
-between two fits new corrections reach the suggestions through the vote alone. Each fit also learns the
+between two fits new corrections reach the suggestions through the vote, and near them the model's
+half steps back (`LabelModel.learned_until`). Each fit also learns the
 source's unlabeled tickets whose label it is sure of (`label_model_fit_self_trained`).
 """
 
@@ -17,7 +18,8 @@ import logging
 import pickle
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 import numpy as np
 import sklearn
@@ -46,7 +48,7 @@ TEMPERATURE = 0.2  # softmax over the decision scores: shares comparable to the 
 MAX_TEXT_CHARS = 2000  # for evaluation's raw texts; a ticket's text is already cut (ticket_embedding_text)
 # A stored model is refitted when this changes: a pickle is read back only by the code (and the library
 # versions, and the embedding size) that wrote it.
-FORMAT = f"tfidf-svm-v2/scikit-learn-{sklearn.__version__}/numpy-{np.__version__}/dims-{settings.EMBEDDING_DIMENSIONS}"
+FORMAT = f"tfidf-svm-v3/scikit-learn-{sklearn.__version__}/numpy-{np.__version__}/dims-{settings.EMBEDDING_DIMENSIONS}"
 MAX_FEATURES = 50_000  # per n-gram kind: bounds a model's memory (features × labels × 4 bytes per process)
 REFIT_LOCK = 7303  # pg_try_advisory_lock(REFIT_LOCK, source id): one refit of a source at a time
 SELF_TRAINING_MIN_CONFIDENCE = 0.7  # an unlabeled ticket's label is learned when the model is this sure
@@ -68,6 +70,9 @@ class LabelModel:
     # times it is 40 times faster than times the transpose of the (labels, features) array LinearSVC gives.
     weights: np.ndarray
     bias: np.ndarray  # (labels,)
+    # The newest label (or vector) change among the tickets this fit learned: neighbours changed after
+    # it are news to the model (`local_model.vote`'s newer_than_model). None for a fit not stored.
+    learned_until: datetime | None = None
 
     def shares(self, *, texts: list[str], vectors: np.ndarray) -> list[dict[str, float]]:
         """Each text's probability-like share per label (they sum to 1)."""
@@ -269,7 +274,7 @@ class _Fingerprint:
     """What a fit saw of a source: its labeled tickets (with a vector) and the newest change among them."""
 
     labeled_tickets: int
-    changed_at: object  # datetime
+    changed_at: datetime
 
 
 def label_models_refit(
@@ -389,17 +394,15 @@ def _source_refit_locked(*, source_id: int) -> bool:
         if not labeled:
             fitted[field] = (0, None)  # the descriptions alone are no model: the vote has them too
             continue
-        fitted[field] = (
-            len(labeled),
-            label_model_fit_self_trained(
-                texts=[texts[index] for index in labeled],
-                vectors=vectors[labeled],
-                labels=[rows[index][column] for index in labeled],
-                descriptions=descriptions[field],
-                unlabeled_texts=unlabeled_texts,
-                unlabeled_vectors=unlabeled_vectors,
-            ),
+        model = label_model_fit_self_trained(
+            texts=[texts[index] for index in labeled],
+            vectors=vectors[labeled],
+            labels=[rows[index][column] for index in labeled],
+            descriptions=descriptions[field],
+            unlabeled_texts=unlabeled_texts,
+            unlabeled_vectors=unlabeled_vectors,
         )
+        fitted[field] = (len(labeled), model and replace(model, learned_until=fingerprint.changed_at))
     if all(model is None for _, model in fitted.values()):
         return False  # fewer than two labels: the vote alone serves (re-read each run; a few rows)
     fit_seconds = round(time.monotonic() - started, 3)

@@ -57,34 +57,45 @@ def vote(
     fallback: str,
     model_shares: dict[str, float] | None = None,
     descriptions: list[tuple[str, float]] = (),
+    newer_than_model: list[tuple[str, float]] = (),
 ) -> LabelVote:
     """Similarity-weighted vote among (label, similarity) pairs, averaged with the trained model's shares
     when there is a model (`label_model`).
 
     `descriptions` are the labels' own descriptions with their similarity to the ticket: each votes like
     one more neighbour when it is among the NEIGHBOURS nearest, so a new desk gets labels from its
-    taxonomy, but it is no confirmed example. Confidence is the winner's share, scaled down when fewer
+    taxonomy, but it is no confirmed example. `newer_than_model` are confirmed neighbours whose label
+    changed after the model's fit: they vote like `neighbours`, and the model's half shrinks by their
+    share of the vote. The model learned their old label, or none, so near a fresh correction the vote
+    decides until the next refit. Confidence is the winner's share, scaled down when fewer
     than MIN_EXAMPLES confirmed neighbours carry it (too few examples like this ticket to be sure)."""
     candidates = sorted(
-        [(label, similarity, True) for label, similarity in neighbours]
-        + [(label, similarity, False) for label, similarity in descriptions],
+        [(label, similarity, True, True) for label, similarity in neighbours]
+        + [(label, similarity, True, False) for label, similarity in newer_than_model]
+        + [(label, similarity, False, True) for label, similarity in descriptions],
         key=lambda candidate: -candidate[1],
-    )[: max(NEIGHBOURS, len(neighbours))]
+    )[: max(NEIGHBOURS, len(neighbours) + len(newer_than_model))]
     weights: dict[str, float] = defaultdict(float)
     counts: dict[str, int] = defaultdict(int)
-    for label, similarity, confirmed in candidates:
+    known_to_model = 0.0
+    for label, similarity, confirmed, known in candidates:
         if label in allowed:
-            weights[label] += math.exp(similarity / TEMPERATURE)
+            weight = math.exp(similarity / TEMPERATURE)
+            weights[label] += weight
             counts[label] += confirmed
+            known_to_model += weight * known
     if not weights:
         return LabelVote(fallback, 0.0)
     total = sum(weights.values())
     shares = {label: weight / total for label, weight in weights.items()}
     model_total = sum(model_shares.get(label, 0.0) for label in allowed) if model_shares else 0.0
     if model_total > 0:
-        # Labels the model was not trained on (new, or deactivated since) take no part in its half.
+        # Half and half, less what the model has not learned yet. Labels it was not trained on (new, or
+        # deactivated since) take no part in its half.
+        model_weight = known_to_model / total / 2
         shares = {
-            label: (shares.get(label, 0.0) + model_shares.get(label, 0.0) / model_total) / 2
+            label: (1 - model_weight) * shares.get(label, 0.0)
+            + model_weight * model_shares.get(label, 0.0) / model_total
             for label in allowed
         }
     winner = max(shares, key=shares.get)

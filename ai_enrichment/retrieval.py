@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
@@ -165,6 +166,7 @@ class SimilarTicket:
     category: str  # the confirmed label, or "" when none
     priority: str
     reply: str
+    changed_at: datetime | None = None  # its label's or its vector's last change (as a fit records it)
 
 
 def similar_tickets(
@@ -196,6 +198,7 @@ def similar_tickets(
                 category=label.category if label else "",
                 priority=label.priority if label else "",
                 reply=label.reply if label else "",
+                changed_at=max(label.updated_at, neighbour.updated_at) if label else None,
             )
         )
     return result

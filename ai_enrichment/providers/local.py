@@ -8,10 +8,10 @@ import numpy as np
 from django.conf import settings
 
 from ai_enrichment import local_model
-from ai_enrichment.label_model import label_descriptions, label_models_for
+from ai_enrichment.label_model import LabelModel, label_descriptions, label_models_for
 from ai_enrichment.prompts import PromptParts
 from ai_enrichment.providers.base import Provider, ProviderAnswer, ProviderError, Repair, Usage
-from ai_enrichment.retrieval import similar_tickets
+from ai_enrichment.retrieval import SimilarTicket, similar_tickets
 from ai_enrichment.selectors import taxonomy_current
 from ai_enrichment.services import ticket_embedding_ensure, ticket_embedding_text
 
@@ -35,17 +35,17 @@ class LocalProvider(Provider):
             )
             categories = prompt.schema["properties"]["category"]["enum"]
             priorities = prompt.schema["properties"]["priority"]["enum"]
-            shares = self._trained_shares(ticket=ticket, vector=vector)
+            models, shares = self._trained_half(ticket=ticket, vector=vector)
             described = label_descriptions(taxonomy=taxonomy_current())
             category = local_model.vote(
-                neighbours=[(n.category, n.similarity) for n in neighbours],
+                **_neighbours(neighbours, field="category", model=models.get("category")),
                 descriptions=described["category"].neighbours(vector=vector),
                 allowed=categories,
                 fallback="other" if "other" in categories else categories[-1],
                 model_shares=shares.get("category"),
             )
             priority = local_model.vote(
-                neighbours=[(n.priority, n.similarity) for n in neighbours if n.priority],
+                **_neighbours(neighbours, field="priority", model=models.get("priority")),
                 descriptions=described["priority"].neighbours(vector=vector),
                 allowed=priorities,
                 fallback=priorities[len(priorities) // 2],
@@ -77,18 +77,36 @@ class LocalProvider(Provider):
         }
         return ProviderAnswer(output=output, usage=Usage(), model=self.model)
 
-    def _trained_shares(self, *, ticket, vector: list[float]) -> dict[str, dict[str, float]]:
-        """The trained half's shares by field, for the fields the ticket's source has a model of.
+    def _trained_half(
+        self, *, ticket, vector: list[float]
+    ) -> tuple[dict[str, LabelModel], dict[str, dict[str, float]]]:
+        """The source's trained models by field, and their shares for this ticket.
 
         The last link of the chain must answer: if the trained half fails, the vote alone serves."""
         text, vectors = [ticket_embedding_text(ticket)], np.asarray([vector], dtype=np.float32)
         try:
-            return {
-                field: model.shares(texts=text, vectors=vectors)[0]
-                for field, model in label_models_for(source_id=ticket.source_id).items()
+            models = label_models_for(source_id=ticket.source_id)
+            return models, {
+                field: model.shares(texts=text, vectors=vectors)[0] for field, model in models.items()
             }
         except Exception:
             logger.exception(
                 "The trained label models of source %s failed; the vote alone serves", ticket.source_id
             )
-            return {}
+            return {}, {}
+
+
+def _neighbours(
+    neighbours: list[SimilarTicket], *, field: str, model: LabelModel | None
+) -> dict[str, list[tuple[str, float]]]:
+    """The labeled neighbours' (label, similarity) for `local_model.vote`, split into those the field's
+    model learned and those whose label changed after its fit (an agent's correction since)."""
+    split: dict[str, list[tuple[str, float]]] = {"neighbours": [], "newer_than_model": []}
+    for neighbour in neighbours:
+        label = getattr(neighbour, field)
+        if not label:  # priority may be blank
+            continue
+        learned_until = model.learned_until if model else None
+        newer = learned_until is not None and neighbour.changed_at > learned_until
+        split["newer_than_model" if newer else "neighbours"].append((label, neighbour.similarity))
+    return split

@@ -74,6 +74,29 @@ def test_the_models_shares_settle_what_the_neighbours_leave_open():
     assert decided.confidence == pytest.approx((0.5 + 0.9 / 0.95) / 2, abs=0.02)
 
 
+def test_the_models_half_shrinks_by_the_share_of_neighbours_labeled_after_its_fit():
+    allowed = ["billing", "technical"]
+    model_shares = {"billing": 1.0, "technical": 0.0}
+    # Three equally near neighbours; one of them was labeled after the fit: the model keeps 2/3 of its half.
+    partly = vote(
+        neighbours=[("technical", 0.8)] * 2,
+        newer_than_model=[("technical", 0.8)],
+        allowed=allowed,
+        fallback="billing",
+        model_shares=model_shares,
+    )
+    assert (partly.label, partly.confidence) == ("technical", pytest.approx(1 - 1 / 3, abs=0.001))
+    # Every neighbour is news to the model: the vote alone decides.
+    fresh = vote(
+        neighbours=[],
+        newer_than_model=[("technical", 0.8)] * 3,
+        allowed=allowed,
+        fallback="billing",
+        model_shares=model_shares,
+    )
+    assert (fresh.label, fresh.confidence) == ("technical", 1.0)
+
+
 def test_a_label_no_neighbour_carries_is_unsure_even_when_the_model_picks_it():
     result = vote(
         neighbours=[("billing", 0.6), ("technical", 0.6)] * 2,

@@ -4,6 +4,7 @@ it is unsure, and learns from each agent correction with no retraining."""
 import pytest
 
 from ai_enrichment.knowledge.ingest import knowledge_document_ingest
+from ai_enrichment.label_model import label_models_for, label_models_refit
 from ai_enrichment.models import AICall, Enrichment
 from ai_enrichment.pipeline import enrich_ticket_batch
 from ai_enrichment.providers.local import LocalProvider
@@ -127,6 +128,39 @@ def test_an_agents_correction_changes_the_next_similar_suggestion(local_only, ma
         make_ticket(
             "T2", subject="Export broken", body="The CSV export of invoices fails with error EX-500 again."
         )
+    )
+    assert (second.category, second.priority) == ("technical", "high")
+
+
+def test_a_correction_wins_before_the_trained_model_is_refitted(local_only, make_ticket):
+    """The trained half learned the old label and refits only every few minutes; near the corrected
+    ticket it must not outvote what the agent just said."""
+    for n, body in enumerate(
+        [
+            "How do I export my invoices to CSV?",
+            "Can the invoice export produce a CSV file?",
+            "Is there a CSV export for invoices?",
+            "Please add a CSV export of invoices",
+            "Where is the export of invoices to CSV?",
+            "I would like to export all invoices as CSV",
+        ]
+    ):
+        labeled(make_ticket, f"E{n}", "CSV export", body, "feature_request", "low")
+    for n, body in enumerate(
+        ["The app crashes on the reports page", "Error 500 when saving a project", "Login page is blank"]
+    ):
+        labeled(make_ticket, f"C{n}", "Crash", body, "technical", "medium")
+    first = make_ticket("T1", subject="CSV export", body="Export my invoices to CSV, please, it fails.")
+    ticket_embeddings_compute(tickets=[first])
+    ticket_label_confirm(ticket=first, category="feature_request", priority="low")
+    assert label_models_refit()
+    assert label_models_for(source_id=first.source_id)["category"].learned_until is not None
+
+    # The agent corrects it: a technical fault, and urgent. No refit runs before the next ticket.
+    ticket_label_confirm(ticket=first, category="technical", priority="high")
+
+    second = enrich(
+        make_ticket("T2", subject="CSV export", body="Export my invoices to CSV, please, it fails again.")
     )
     assert (second.category, second.priority) == ("technical", "high")
 
