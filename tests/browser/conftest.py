@@ -12,7 +12,9 @@ SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 @pytest.fixture
 def browser_page(django_db_serialized_rollback, live_server, monkeypatch):
     """A fresh headless chromium page, and the live server's URL. Dialogs (alert, confirm) are
-    recorded in `page.dialogs` and dismissed, so a test can assert that no script ever ran.
+    recorded in `page.dialogs` and dismissed, so a test can assert that no script ever ran. Anything
+    the Content-Security-Policy blocked fails the test (`page.csp_violations`): a blocked script is a
+    page that looks right and does nothing.
 
     The live server needs committed data; serialized rollback keeps what migrations seeded (roles,
     taxonomy) across the flushes between such tests."""
@@ -45,9 +47,17 @@ def browser_page(django_db_serialized_rollback, live_server, monkeypatch):
             dialog.dismiss()
 
         page.on("dialog", record)
+        page.csp_violations = []
+        page.on(
+            "console",
+            lambda message: (
+                "Content Security Policy" in message.text and page.csp_violations.append(message.text)
+            ),
+        )
         page.set_default_timeout(30_000)
         yield page, live_server.url
         browser.close()
+        assert page.csp_violations == []
 
 
 def log_in(page, base_url: str, username: str, password: str = "pw") -> None:

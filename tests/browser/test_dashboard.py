@@ -2,6 +2,7 @@
 in place and keeps the URL shareable, and the confusion matrix is there."""
 
 from django.contrib.auth.models import Group
+from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in, screenshot
 from tests.workspace.dashboard_data import worked_history
@@ -25,7 +26,7 @@ def test_a_lead_filters_the_dashboard_and_finds_the_confusion_matrix(browser_pag
 
     page.select_option("select[name=prompt_version]", "enrich-v1")
     page.wait_for_url("**/dashboard/?*prompt_version=enrich-v1*")
-    page.wait_for_function("document.querySelector('.tiles').innerText.includes('0 of 1')")
+    expect(page.locator(".tiles")).to_contain_text("0 of 1")
     assert page.locator("#confusion-matrix").inner_text().split("\n")[1].startswith("technical")
     screenshot(page, "dashboard-filtered")
 

@@ -4,6 +4,7 @@ AICall rows (written through the same services the workspace uses), its filters 
 import csv
 import io
 import json
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -287,3 +288,12 @@ def test_rolling_periods_end_with_the_cache_window(settings):
     end = dashboard_now()
     assert (end.second, end.microsecond) == (0, 0)
     assert timedelta(0) < end - timezone.now() <= timedelta(seconds=60)
+
+
+def test_the_dashboard_page_runs_no_inline_script(client, lead, history):
+    """The Content-Security-Policy blocks inline scripts: pygal's charts must not carry its own."""
+    client.force_login(lead)
+    page = client.get("/dashboard/").content.decode()
+    assert page.count("<svg") >= 4
+    scripts = re.findall(r"<script\b[^>]*>", page)
+    assert scripts and all(" src=" in script for script in scripts)
