@@ -31,8 +31,20 @@ class QueueFilterForm(forms.Form):
 
 class VoteForm(forms.Form):
     vote = forms.ChoiceField(choices=Feedback.Vote.choices)
-    reason = forms.ChoiceField(choices=[("", "—"), *Feedback.Reason.choices], required=False)
-    comment = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    # Rendered beside the buttons without a <label>: the empty choice and the placeholder say what they
+    # are for, and aria-label names them for screen readers.
+    reason = forms.ChoiceField(
+        choices=[("", "Why not helpful?"), *Feedback.Reason.choices],
+        required=False,
+        widget=forms.Select(attrs={"aria-label": "Why not helpful"}),
+    )
+    comment = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(
+            attrs={"rows": 2, "placeholder": "Comment on the suggestion (optional)", "aria-label": "Comment"}
+        ),
+    )
     displayed_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
 
 
