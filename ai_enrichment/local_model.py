@@ -77,13 +77,13 @@ def vote(
     )[: max(NEIGHBOURS, len(neighbours) + len(newer_than_model))]
     weights: dict[str, float] = defaultdict(float)
     counts: dict[str, int] = defaultdict(int)
-    known_to_model = 0.0
-    for label, similarity, confirmed, known in candidates:
+    news_to_model = 0.0  # the weight of neighbours labeled after the fit
+    for label, similarity, confirmed, learned in candidates:
         if label in allowed:
             weight = math.exp(similarity / TEMPERATURE)
             weights[label] += weight
             counts[label] += confirmed
-            known_to_model += weight * known
+            news_to_model += 0.0 if learned else weight
     if not weights:
         return LabelVote(fallback, 0.0)
     total = sum(weights.values())
@@ -92,7 +92,7 @@ def vote(
     if model_total > 0:
         # Half and half, less what the model has not learned yet. Labels it was not trained on (new, or
         # deactivated since) take no part in its half.
-        model_weight = known_to_model / total / 2
+        model_weight = (1 - news_to_model / total) / 2
         shares = {
             label: (1 - model_weight) * shares.get(label, 0.0)
             + model_weight * model_shares.get(label, 0.0) / model_total
