@@ -3,8 +3,10 @@ or from one client address, within a window, every login for it is refused with 
 has passed (even with the right password, so guessing on cannot succeed meanwhile).
 
 Failures are kept in the `login_attempts` cache (Redis with REDIS_URL, otherwise files under var/), so
-every web process of a machine sees the same counts. The read-append-write is not atomic: a burst of
-parallel guesses can get a few more tries than the limit before the counts catch up.
+every web process of a machine sees the same counts. An attempt is counted as a failure before its
+password is checked, and forgiven once it proves right: the check takes a while, and counting only
+afterwards would let a burst of parallel guesses through all at once. The check and the count happen
+under a PostgreSQL advisory lock per key, since neither cache backend can append to a list atomically.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import math
 import time
+from contextlib import contextmanager
 from functools import wraps
 
 from django.conf import settings
@@ -19,7 +22,10 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.cache import caches
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import connection, transaction
 from django.http import HttpRequest
+
+LOCK_NAMESPACE = 7304  # pg_advisory_xact_lock(LOCK_NAMESPACE, hashtext(cache key))
 
 
 def _cache():
@@ -60,30 +66,52 @@ def _recent(key: str, now: float) -> list[float]:
     return [at for at in _cache().get(key, []) if at > now - window]
 
 
-def login_wait_seconds(*, username: str, ip: str) -> int:
-    """Seconds until a login for this username from this address may be tried again (0: now)."""
+@contextmanager
+def _locked(keys):
+    """These cache keys, for this process alone until the block ends (a transaction's advisory locks,
+    taken in one order so two attempts never wait for each other)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        for key in sorted(keys):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [LOCK_NAMESPACE, key])
+        yield
+
+
+def login_attempt_start(*, username: str, ip: str) -> tuple[int, float]:
+    """Count a login attempt as a failure of this username and this address, unless either is blocked.
+
+    Returns the seconds until a login may be tried again (0: the attempt is counted and may go on) and
+    the attempt's time, which `login_attempt_forgive` needs."""
     now = _now()
-    wait = 0.0
-    for kind, key in _keys(username=username, ip=ip).items():
-        failures = _recent(key, now)
-        limit = _limits()[kind]
-        if len(failures) >= limit:
-            # Blocked until the oldest failure that still counts towards the limit leaves the window.
-            oldest_counted = sorted(failures)[-limit]
-            wait = max(wait, oldest_counted + settings.LOGIN_FAILURE_WINDOW_SECONDS - now)
-    return math.ceil(wait)
+    keys = _keys(username=username, ip=ip)
+    with _locked(keys.values()):
+        wait = 0.0
+        for kind, key in keys.items():
+            failures = _recent(key, now)
+            limit = _limits()[kind]
+            if len(failures) >= limit:
+                # Blocked until the oldest failure that still counts towards the limit leaves the window.
+                oldest_counted = sorted(failures)[-limit]
+                wait = max(wait, oldest_counted + settings.LOGIN_FAILURE_WINDOW_SECONDS - now)
+        if wait <= 0:
+            for kind, key in keys.items():
+                failures = [*_recent(key, now), now][-_limits()[kind] :]  # more than the limit never matters
+                _cache().set(key, failures, timeout=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+    return math.ceil(max(wait, 0.0)), now
 
 
-def login_failure_record(*, username: str, ip: str) -> None:
-    now = _now()
-    for kind, key in _keys(username=username, ip=ip).items():
-        failures = [*_recent(key, now), now][-_limits()[kind] :]  # more than the limit never matters
-        _cache().set(key, failures, timeout=settings.LOGIN_FAILURE_WINDOW_SECONDS)
-
-
-def login_failures_clear(*, username: str) -> None:
-    """A successful login forgives that username's failures (never the address's)."""
-    _cache().delete(_keys(username=username, ip="")["username"])
+def login_attempt_forgive(*, username: str, ip: str, started_at: float, succeeded: bool) -> None:
+    """The attempt was no guess: take it back. A successful login also forgives the username's earlier
+    failures (never the address's: other usernames may have been guessed from it)."""
+    keys = _keys(username=username, ip=ip)
+    with _locked(keys.values()):
+        for kind, key in keys.items():
+            if kind == "username" and succeeded:
+                _cache().delete(key)
+                continue
+            failures = _cache().get(key, [])
+            if started_at in failures:
+                failures.remove(started_at)
+                _cache().set(key, failures, timeout=settings.LOGIN_FAILURE_WINDOW_SECONDS)
 
 
 class ThrottledLoginMixin:
@@ -94,7 +122,7 @@ class ThrottledLoginMixin:
         if username is None or not password:
             return super().clean()  # a missing field is a form error, not a guess
         ip = client_ip(self.request)
-        self.throttled_for = login_wait_seconds(username=username, ip=ip)
+        self.throttled_for, started_at = login_attempt_start(username=username, ip=ip)
         if self.throttled_for:
             raise ValidationError(
                 "Too many failed logins. Try again in %(minutes)d minute(s).",
@@ -104,10 +132,10 @@ class ThrottledLoginMixin:
         try:
             cleaned = super().clean()
         except ValidationError as error:
-            if error.code == "invalid_login":
-                login_failure_record(username=username, ip=ip)
+            if error.code != "invalid_login":  # e.g. the right password of an inactive account
+                login_attempt_forgive(username=username, ip=ip, started_at=started_at, succeeded=False)
             raise
-        login_failures_clear(username=username)
+        login_attempt_forgive(username=username, ip=ip, started_at=started_at, succeeded=True)
         return cleaned
 
 

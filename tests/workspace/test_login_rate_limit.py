@@ -4,9 +4,13 @@ with 429 and a clear message, until the window has passed; the admin's login for
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.backends import ModelBackend
+from django.db import connection
+from django.test import Client
 
 from tickets import login_throttle
 
@@ -116,8 +120,8 @@ def test_failures_counted_in_one_process_block_logins_in_another(client, agent):
     # gunicorn runs several web processes: a count kept in one process's memory would multiply the limit.
     code = (
         "import django; django.setup()\n"
-        "from tickets.login_throttle import login_failure_record\n"
-        "for _ in range(5): login_failure_record(username='agent', ip='10.1.1.1')\n"
+        "from tickets.login_throttle import login_attempt_start\n"
+        "for _ in range(5): login_attempt_start(username='agent', ip='10.1.1.1')\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code],
@@ -129,3 +133,54 @@ def test_failures_counted_in_one_process_block_logins_in_another(client, agent):
     )
     assert result.returncode == 0, result.stderr
     assert log_in(client, "agent", "pw", address="10.2.2.2").status_code == 429
+
+
+class HeldPasswordCheck(ModelBackend):
+    """The password check, held open until the test releases it: every guess of a burst is in flight at
+    once, as when an attacker sends them in parallel."""
+
+    condition = threading.Condition()
+    entered = 0
+    release = threading.Event()
+
+    def authenticate(self, request, **credentials):
+        with self.condition:
+            HeldPasswordCheck.entered += 1
+            self.condition.notify_all()
+        assert self.release.wait(timeout=30)
+        return super().authenticate(request, **credentials)
+
+
+# Committed rows (other threads' connections must see the user); serialized rollback restores the
+# migrations' seed data for the tests that follow.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_burst_of_parallel_guesses_gets_no_more_tries_than_the_limit(agent, settings):
+    settings.AUTHENTICATION_BACKENDS = [f"{__name__}.HeldPasswordCheck"]
+    HeldPasswordCheck.entered, refused, statuses = 0, [], []
+    HeldPasswordCheck.release.clear()
+
+    def guess():
+        try:
+            response = log_in(Client(), "agent", "wrong")
+            with HeldPasswordCheck.condition:
+                statuses.append(response.status_code)
+                refused.append(response.status_code == 429)
+                HeldPasswordCheck.condition.notify_all()
+        finally:
+            connection.close()
+
+    guesses = [threading.Thread(target=guess) for _ in range(8)]
+    for thread in guesses:
+        thread.start()
+    with HeldPasswordCheck.condition:
+        # Every guess is either inside the password check or already refused.
+        assert HeldPasswordCheck.condition.wait_for(
+            lambda: HeldPasswordCheck.entered + sum(refused) == 8, timeout=30
+        )
+    HeldPasswordCheck.release.set()
+    for thread in guesses:
+        thread.join(timeout=30)
+
+    assert HeldPasswordCheck.entered == 5  # LOGIN_FAILURES_PER_USERNAME
+    assert sorted(statuses) == [200] * 5 + [429] * 3
+    assert log_in(Client(), "agent", "pw").status_code == 429
