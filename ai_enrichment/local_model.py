@@ -144,20 +144,32 @@ def _centrality(*, subject: str, sentences: list[str]) -> list[float]:
     return [sum(weight * centre[word] for word, weight in vector.items()) for vector in vectors[1:]]
 
 
-def greeting(ticket: Ticket) -> str:
+def greeting(ticket: Ticket, *, word: str = "Hi") -> str:
     first_name = ticket.customer_name.split()[0] if ticket.customer_name.strip() else ""
-    return f"Hi {first_name}," if first_name else "Hello,"
+    return f"{word} {first_name}," if first_name else "Hello,"
+
+
+@dataclass(frozen=True)
+class LocalReply:
+    text: str
+    cited_passages: list[int]
+    source_ticket: int | None = None  # the ticket whose accepted reply this is
 
 
 def local_reply(
     *, ticket: Ticket, passages: list[Passage], examples: list[SimilarTicket], max_chars: int
-) -> tuple[str, list[int]]:
-    """A reply grounded in something real, with the passages it relies on."""
+) -> LocalReply:
+    """A reply grounded in something real, with the passages (or the past ticket) it relies on."""
     reusable = next((e for e in examples if e.reply and e.similarity >= REUSE_REPLY_SIMILARITY), None)
+    source = None
     if reusable is not None:
-        body = GREETING.sub("", reusable.reply.strip(), count=1)
+        reply = reusable.reply.strip()
+        # The greeting is the customer's own: their name, in the words (and language) of the reply.
+        said = GREETING.match(reply)
+        word = said.group(1)[:1].upper() + said.group(1)[1:] if said else "Hi"
+        reply = f"{greeting(ticket, word=word)}\n\n{reply[said.end() :] if said else reply}"
         # The agent's reply was written from the same knowledge: link the best article for the agent.
-        reply, cited = f"{greeting(ticket)}\n\n{body}", [passages[0].chunk_id] if passages else []
+        cited, source = [passages[0].chunk_id] if passages else [], reusable.ticket_id
     elif passages:
         passage = passages[0]
         reply = (
@@ -174,7 +186,7 @@ def local_reply(
         cited = []
     if len(reply) > max_chars:
         reply = reply[: max_chars - 1].rsplit(" ", 1)[0] + "…"
-    return reply, cited
+    return LocalReply(text=reply, cited_passages=cited, source_ticket=source)
 
 
 def sentiment(text: str) -> str:

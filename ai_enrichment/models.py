@@ -97,6 +97,11 @@ class Enrichment(models.Model):
     # document_id, title, heading}]. `passages_offered` = 0 means retrieval found nothing relevant.
     citations = models.JSONField(default=list, blank=True)
     passages_offered = models.PositiveSmallIntegerField(default=0)
+    # The earlier ticket whose accepted reply the suggestion reuses (the local model does, for a
+    # near-duplicate question): the reply's source, shown to agents beside the citations.
+    reply_source_ticket = models.ForeignKey(
+        "tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     # Guards (ai_enrichment.injection, ai_enrichment.validation): shown to agents as warnings, never
     # acted on. The injection signals the customer's text matched (names such as "role_play"; empty:

@@ -376,7 +376,8 @@ class ProviderRun:
                         taxonomy_version=self.taxonomy.version,
                         answer=answer.output,
                     )
-                return output_restored(validation.output, self.prompt.redaction)
+                output = output_restored(validation.output, self.prompt.redaction)
+                return replace(output, reply_source_ticket=answer.reply_source_ticket)
             previous = answer.output if isinstance(answer.output, str) else _as_json(answer.output)
             repair = Repair(previous_answer=previous, problems=validation.problems)
         self.failure = f"returned invalid output twice ({' '.join(repair.problems)[:200]})"

@@ -79,7 +79,11 @@ def _taxonomy_read() -> Taxonomy:
 
 
 def enrichment_current(*, ticket_id: int) -> Enrichment | None:
-    return Enrichment.objects.filter(ticket_id=ticket_id, is_current=True).first()
+    return (
+        Enrichment.objects.filter(ticket_id=ticket_id, is_current=True)
+        .select_related("reply_source_ticket__source")
+        .first()
+    )
 
 
 @dataclass(frozen=True)

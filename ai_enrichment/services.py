@@ -178,6 +178,10 @@ def enrichment_finish(
                     output.sentiment,
                 )
                 current.unverified_links = list(output.unverified_links)
+                source = output.reply_source_ticket
+                # The source may have been purged meanwhile: the suggestion still stands, without it.
+                exists = source is not None and Ticket.objects.filter(pk=source).exists()
+                current.reply_source_ticket_id = source if exists else None
         current.finished_at = timezone.now()
         current.save()
         if current.is_current:

@@ -46,6 +46,8 @@ class EnrichmentOutput:
     sentiment: str
     cited_passages: tuple[int, ...] = ()
     unverified_links: tuple[str, ...] = ()  # flagged for agents, see unverified_links()
+    # Set from the provider's answer, never read from a model's output (ProviderAnswer).
+    reply_source_ticket: int | None = None
 
 
 @dataclass(frozen=True)

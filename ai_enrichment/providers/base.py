@@ -37,6 +37,9 @@ class ProviderAnswer:
     usage: Usage
     model: str
     request_id: str = ""
+    # The ticket whose accepted reply the answer reuses: the local model's own fact about its answer,
+    # not model output, so it needs no validation.
+    reply_source_ticket: int | None = None
 
 
 @dataclass

@@ -54,7 +54,7 @@ class LocalProvider(Provider):
             summary = local_model.extractive_summary(
                 ticket.body, subject=ticket.subject, max_chars=settings.AI_SUMMARY_MAX_CHARS
             )
-            reply, cited = local_model.local_reply(
+            reply = local_model.local_reply(
                 ticket=ticket,
                 passages=context.passages,
                 examples=neighbours,
@@ -68,14 +68,16 @@ class LocalProvider(Provider):
             "category": category.label,
             "priority": priority.label,
             "summary": summary,
-            "suggested_reply": reply,
+            "suggested_reply": reply.text,
             # The labels are the uncertain part; the reply is grounded or says it is not.
             "confidence": min(category.confidence, priority.confidence) if neighbours else 0.0,
             "language": (ticket.language or "en").split("-")[0].lower(),
             "sentiment": local_model.sentiment(f"{ticket.subject}\n{ticket.body}"),
-            "cited_passages": cited,
+            "cited_passages": reply.cited_passages,
         }
-        return ProviderAnswer(output=output, usage=Usage(), model=self.model)
+        return ProviderAnswer(
+            output=output, usage=Usage(), model=self.model, reply_source_ticket=reply.source_ticket
+        )
 
     def _trained_half(
         self, *, ticket, vector: list[float]

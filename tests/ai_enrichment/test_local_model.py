@@ -165,6 +165,37 @@ def test_a_correction_wins_before_the_trained_model_is_refitted(local_only, make
     assert (second.category, second.priority) == ("technical", "high")
 
 
+def test_a_near_duplicate_gets_the_accepted_reply_in_its_own_words_with_its_source(local_only, make_ticket):
+    past = make_ticket(
+        "P1",
+        subject="Factura a nombre de la empresa",
+        body="¿Puedo poner la factura a nombre de mi empresa con su número fiscal?",
+        customer_name="Pablo Ruiz",
+    )
+    ticket_label_confirm(
+        ticket=past,
+        category="billing",
+        priority="low",
+        reply="Hola Pablo,\n\nSí, se puede: actualice el nombre de la empresa en Ajustes → Facturación.",
+        origin="import",
+    )
+    ticket_embeddings_compute(tickets=[past])
+
+    enrichment = enrich(
+        make_ticket(
+            "NEW",
+            subject="Factura a nombre de la empresa",
+            body="¿Se puede poner la factura a nombre de mi empresa con el número fiscal?",
+            customer_name="Diego Sanz",
+        )
+    )
+    # The customer's name, in the greeting of the reply it reuses (not an English "Hi").
+    assert enrichment.suggested_reply == (
+        "Hola Diego,\n\nSí, se puede: actualice el nombre de la empresa en Ajustes → Facturación."
+    )
+    assert enrichment.reply_source_ticket == past
+
+
 def test_greetings_and_sign_offs_are_never_the_summary():
     from ai_enrichment.local_model import extractive_summary
 

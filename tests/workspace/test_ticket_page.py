@@ -15,6 +15,16 @@ def test_it_shows_the_ticket_and_the_suggestion(client, agent, ticket):
     assert "Hi María," in page
 
 
+def test_a_reused_reply_links_the_ticket_it_comes_from(client, agent, desk):
+    earlier = enriched_ticket(desk, "E-7")
+    reused = enriched_ticket(desk, "R", reply_source_ticket=earlier)
+    client.force_login(agent)
+    page = client.get(f"/tickets/{reused.pk}/").content.decode()
+    assert f'Reply reused from the answer to <a href="/tickets/{earlier.pk}/"' in page
+    assert "acme #E-7" in page and "Subject E-7" in page
+    assert "Reply reused" not in client.get(f"/tickets/{earlier.pk}/").content.decode()
+
+
 def test_a_failed_enrichment_says_work_manually_and_offers_a_retry(client, agent, desk):
     failed = enriched_ticket(desk, "F", status="failed")
     client.force_login(agent)
