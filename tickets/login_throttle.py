@@ -69,7 +69,7 @@ def _recent(key: str, now: float) -> list[float]:
 @contextmanager
 def _locked(keys):
     """These cache keys, for this process alone until the block ends (a transaction's advisory locks,
-    taken in one order so two attempts never wait for each other)."""
+    taken in one order, so two attempts wait in turn and never deadlock)."""
     with transaction.atomic(), connection.cursor() as cursor:
         for key in sorted(keys):
             cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [LOCK_NAMESPACE, key])

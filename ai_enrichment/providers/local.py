@@ -104,11 +104,11 @@ def _neighbours(
     """The labeled neighbours' (label, similarity) for `local_model.vote`, split into those the field's
     model learned and those whose label changed after its fit (an agent's correction since)."""
     split: dict[str, list[tuple[str, float]]] = {"neighbours": [], "newer_than_model": []}
+    learned_until = model.learned_until if model else None
     for neighbour in neighbours:
         label = getattr(neighbour, field)
         if not label:  # priority may be blank
             continue
-        learned_until = model.learned_until if model else None
         newer = learned_until is not None and neighbour.changed_at > learned_until
         split["newer_than_model" if newer else "neighbours"].append((label, neighbour.similarity))
     return split
