@@ -7,7 +7,8 @@ last link of the fallback chain.
   the next query sees, so the vote learns from each correction at once; the model, at its next refit.
 - Summary: extractive — the most central sentences of the ticket (by shared words), never invented text.
 - Reply: the accepted reply of a very similar resolved ticket, or the best knowledge-base passage,
-  adapted only by templating the greeting; with neither, a reply that says so.
+  adapted only by templating (the greeting, and the model's own few sentences in the ticket's
+  language); with neither, a reply that says so.
 """
 
 from __future__ import annotations
@@ -41,7 +42,6 @@ NEGATIVE = re.compile(
     re.I,
 )
 POSITIVE = re.compile(r"\b(thank you|thanks|great|love|appreciate|awesome|excellent|happy)\b", re.I)
-SIGN_OFF = "Support team"
 
 
 @dataclass(frozen=True)
@@ -144,9 +144,84 @@ def _centrality(*, subject: str, sentences: list[str]) -> list[float]:
     return [sum(weight * centre[word] for word, weight in vector.items()) for vector in vectors[1:]]
 
 
-def greeting(ticket: Ticket, *, word: str = "Hi") -> str:
+@dataclass(frozen=True)
+class ReplyPhrases:
+    """What the local reply adds around an article or a reused reply, in one language."""
+
+    hello: str  # before the customer's first name
+    hello_nameless: str
+    article: str  # {title}, {heading}: the cited passage
+    follow_up: str
+    no_article: str
+    sign_off: str
+
+
+# By the ticket's language (its primary subtag: "de-AT" is "de"); others get English. The article's text
+# and a reused reply stay as written: only this model's own sentences are templated.
+REPLY_PHRASES = {
+    "en": ReplyPhrases(
+        hello="Hi",
+        hello_nameless="Hello,",
+        article="Thanks for getting in touch. Our help article “{title}” covers this{heading}:",
+        follow_up="If that does not solve it, reply here and we will look into it with you.",
+        no_article=(
+            "Thanks for getting in touch. I could not find an article that covers this, so I am checking "
+            "with the team and will come back to you shortly."
+        ),
+        sign_off="Support team",
+    ),
+    "de": ReplyPhrases(
+        hello="Hallo",
+        hello_nameless="Guten Tag,",
+        article="Danke für Ihre Nachricht. Unser Hilfeartikel „{title}“ beschreibt das{heading}:",
+        follow_up="Falls das nicht weiterhilft, antworten Sie einfach hier, und wir sehen es uns mit Ihnen an.",
+        no_article=(
+            "Danke für Ihre Nachricht. Ich habe keinen Artikel gefunden, der das beschreibt, und kläre es "
+            "deshalb mit dem Team. Wir melden uns in Kürze bei Ihnen."
+        ),
+        sign_off="Ihr Support-Team",
+    ),
+    "es": ReplyPhrases(
+        hello="Hola",
+        hello_nameless="Hola:",
+        article="Gracias por escribirnos. Nuestro artículo de ayuda «{title}» trata este tema{heading}:",
+        follow_up="Si con esto no se resuelve, responda a este mensaje y lo revisaremos con usted.",
+        no_article=(
+            "Gracias por escribirnos. No he encontrado ningún artículo que trate este tema, así que lo estoy "
+            "consultando con el equipo y le responderé en breve."
+        ),
+        sign_off="El equipo de soporte",
+    ),
+    "fr": ReplyPhrases(
+        hello="Bonjour",
+        hello_nameless="Bonjour,",
+        article="Merci de nous avoir contactés. Notre article d’aide « {title} » traite ce sujet{heading} :",
+        follow_up="Si cela ne résout pas le problème, répondez à ce message et nous regarderons cela avec vous.",
+        no_article=(
+            "Merci de nous avoir contactés. Je n’ai pas trouvé d’article qui traite ce sujet : je vérifie "
+            "donc auprès de l’équipe et je reviens vers vous rapidement."
+        ),
+        sign_off="L’équipe support",
+    ),
+}
+
+
+def ticket_language(ticket: Ticket) -> str:
+    """The ISO 639-1 code of the ticket's language as its source system sent it ("de-AT": "de"); "en"
+    when it sent none."""
+    return (ticket.language or "en").split("-")[0].lower()
+
+
+def reply_phrases(ticket: Ticket) -> ReplyPhrases:
+    return REPLY_PHRASES.get(ticket_language(ticket), REPLY_PHRASES["en"])
+
+
+def greeting(ticket: Ticket, *, word: str | None = None) -> str:
+    """The greeting, "Hi Anna," in the ticket's language (or with `word`, a reused reply's own);
+    without a name, the language's greeting alone."""
+    phrases = reply_phrases(ticket)
     first_name = ticket.customer_name.split()[0] if ticket.customer_name.strip() else ""
-    return f"{word} {first_name}," if first_name else "Hello,"
+    return f"{word or phrases.hello} {first_name}," if first_name else phrases.hello_nameless
 
 
 @dataclass(frozen=True)
@@ -161,28 +236,28 @@ def local_reply(
 ) -> LocalReply:
     """A reply grounded in something real, with the passages (or the past ticket) it relies on."""
     reusable = next((e for e in examples if e.reply and e.similarity >= REUSE_REPLY_SIMILARITY), None)
+    phrases = reply_phrases(ticket)
     source = None
     if reusable is not None:
         reply = reusable.reply.strip()
         # The greeting is the customer's own: their name, in the words (and language) of the reply.
         said = GREETING.match(reply)
-        word = said.group(1)[:1].upper() + said.group(1)[1:] if said else "Hi"
+        word = said.group(1)[:1].upper() + said.group(1)[1:] if said else None
         reply = f"{greeting(ticket, word=word)}\n\n{reply[said.end() :] if said else reply}"
         # The agent's reply was written from the same knowledge: link the best article for the agent.
         cited, source = [passages[0].chunk_id] if passages else [], reusable.ticket_id
     elif passages:
         passage = passages[0]
+        introduction = phrases.article.format(
+            title=passage.title, heading=f" ({passage.heading})" if passage.heading else ""
+        )
         reply = (
-            f"{greeting(ticket)}\n\nThanks for getting in touch. Our help article “{passage.title}” covers this"
-            f"{f' ({passage.heading})' if passage.heading else ''}:\n\n{passage.text.strip()}\n\n"
-            f"If that does not solve it, reply here and we will look into it with you.\n\n{SIGN_OFF}"
+            f"{greeting(ticket)}\n\n{introduction}\n\n{passage.text.strip()}\n\n"
+            f"{phrases.follow_up}\n\n{phrases.sign_off}"
         )
         cited = [passage.chunk_id]
     else:
-        reply = (
-            f"{greeting(ticket)}\n\nThanks for getting in touch. I could not find an article that covers this, "
-            f"so I am checking with the team and will come back to you shortly.\n\n{SIGN_OFF}"
-        )
+        reply = f"{greeting(ticket)}\n\n{phrases.no_article}\n\n{phrases.sign_off}"
         cited = []
     if len(reply) > max_chars:
         reply = reply[: max_chars - 1].rsplit(" ", 1)[0] + "…"

@@ -71,7 +71,7 @@ class LocalProvider(Provider):
             "suggested_reply": reply.text,
             # The labels are the uncertain part; the reply is grounded or says it is not.
             "confidence": min(category.confidence, priority.confidence) if neighbours else 0.0,
-            "language": (ticket.language or "en").split("-")[0].lower(),
+            "language": local_model.ticket_language(ticket),
             "sentiment": local_model.sentiment(f"{ticket.subject}\n{ticket.body}"),
             "cited_passages": reply.cited_passages,
         }

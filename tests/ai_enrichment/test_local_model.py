@@ -88,6 +88,48 @@ def test_with_nothing_to_rely_on_it_says_so_and_is_unsure(local_only, make_ticke
     assert enrichment.citations == []
 
 
+def test_its_own_sentences_are_in_the_tickets_language(local_only, knowledge_base, make_ticket):
+    german = enrich(
+        make_ticket(
+            "DE",
+            subject="Sponsoring",
+            body="Würden Sie das Sommerturnier unseres Schachvereins sponsern?",
+            customer_name="Annika Weber",
+            language="de-DE",
+        )
+    )
+    assert german.suggested_reply == (
+        "Hallo Annika,\n\nDanke für Ihre Nachricht. Ich habe keinen Artikel gefunden, der das beschreibt, "
+        "und kläre es deshalb mit dem Team. Wir melden uns in Kürze bei Ihnen.\n\nIhr Support-Team"
+    )
+    assert german.language == "de"
+
+    # The article is quoted as written; the sentences around it are Spanish, and so is the greeting
+    # when the customer gave no name.
+    spanish = enrich(
+        make_ticket(
+            "ES",
+            subject="Cobro duplicado",
+            body="My card was charged twice for invoice INV-7. Please refund one.",
+            customer_name="",
+            language="es",
+        )
+    )
+    assert spanish.citations
+    assert spanish.suggested_reply.startswith(
+        "Hola:\n\nGracias por escribirnos. Nuestro artículo de ayuda «Refund policy» trata este tema"
+    )
+    assert "Si con esto no se resuelve, responda a este mensaje" in spanish.suggested_reply
+    assert spanish.suggested_reply.endswith("El equipo de soporte")
+
+
+def test_a_language_it_has_no_sentences_for_gets_english(local_only, make_ticket):
+    enrichment = enrich(
+        make_ticket(subject="Sponsorship", body="Would you sponsor our chess tournament?", language="nl")
+    )
+    assert enrichment.suggested_reply.startswith("Hi María,\n\nThanks for getting in touch. I could not find")
+
+
 def test_a_label_with_too_few_examples_is_reported_as_unsure(local_only, make_ticket):
     labeled(
         make_ticket,
