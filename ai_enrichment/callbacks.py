@@ -64,7 +64,11 @@ def callback_deliver(*, enrichment_id: int, attempt: int) -> CallbackDelivery | 
 
 
 def _deliver(*, enrichment_id: int, attempt: int) -> CallbackDelivery | None:
-    enrichment = Enrichment.objects.select_related("ticket__source").filter(pk=enrichment_id).first()
+    enrichment = (
+        Enrichment.objects.select_related("ticket__source", "reply_source_ticket")
+        .filter(pk=enrichment_id)
+        .first()
+    )
     if enrichment is None or not enrichment.ticket.source.callback_url:
         return None
     if enrichment.callback_deliveries.filter(delivered=True).exists():

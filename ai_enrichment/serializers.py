@@ -12,10 +12,22 @@ class CitationSerializer(serializers.Serializer):
     heading = serializers.CharField(allow_blank=True)
 
 
+class ReplySourceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    external_id = serializers.CharField()
+
+
 class EnrichmentOutputSerializer(serializers.ModelSerializer):
     # What agents are warned about on the AI panel, so the source system can show it too.
     citations = CitationSerializer(
         many=True, read_only=True, help_text="Knowledge-base passages the suggestion relies on."
+    )
+    # Always a ticket of the same source: similar tickets are never looked up across sources.
+    reply_source = ReplySourceSerializer(
+        source="reply_source_ticket",
+        allow_null=True,
+        read_only=True,
+        help_text="The earlier ticket whose accepted reply the suggested reply reuses; null when none.",
     )
     injection_signals = serializers.ListField(
         child=serializers.CharField(),
@@ -53,6 +65,7 @@ class EnrichmentOutputSerializer(serializers.ModelSerializer):
             "model",
             "prompt_version",
             "citations",
+            "reply_source",
             "injection_signals",
             "unverified_links",
             "over_budget",

@@ -15,7 +15,9 @@ def with_current_enrichment(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
     """Attach `current_enrichments` (a list of 0 or 1) in one extra query for the whole page."""
     return tickets.prefetch_related(
         Prefetch(
-            "enrichments", queryset=Enrichment.objects.filter(is_current=True), to_attr="current_enrichments"
+            "enrichments",
+            queryset=Enrichment.objects.filter(is_current=True).select_related("reply_source_ticket"),
+            to_attr="current_enrichments",
         )
     )
 

@@ -55,6 +55,7 @@ def test_a_done_enrichment_is_posted_back_signed(
     assert body["enrichment"]["status"] == "done"
     assert body["enrichment"]["category"] == "billing"
     assert body["enrichment"]["suggested_reply"].startswith("Hello María")
+    assert body["enrichment"]["reply_source"] is None  # Claude wrote it, reusing no earlier reply
     delivery = CallbackDelivery.objects.get()
     assert (delivery.attempt, delivery.delivered, delivery.status_code) == (1, True, 200)
 

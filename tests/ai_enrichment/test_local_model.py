@@ -3,6 +3,7 @@ it is unsure, and learns from each agent correction with no retraining."""
 
 import pytest
 
+from ai_enrichment.callbacks import callback_payload
 from ai_enrichment.knowledge.ingest import knowledge_document_ingest
 from ai_enrichment.label_model import label_models_for, label_models_refit
 from ai_enrichment.models import AICall, Enrichment
@@ -236,6 +237,8 @@ def test_a_near_duplicate_gets_the_accepted_reply_in_its_own_words_with_its_sour
         "Hola Diego,\n\nSí, se puede: actualice el nombre de la empresa en Ajustes → Facturación."
     )
     assert enrichment.reply_source_ticket == past
+    # The source system learns it too: the callback (and the API, in the same shape) names its ticket.
+    assert callback_payload(enrichment)["enrichment"]["reply_source"] == {"id": past.id, "external_id": "P1"}
 
 
 def test_greetings_and_sign_offs_are_never_the_summary():

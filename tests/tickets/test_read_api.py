@@ -20,6 +20,7 @@ def test_it_returns_a_ticket_with_its_current_enrichment(source_client):
 def test_the_enrichment_carries_the_warnings_agents_see(source_client):
     from ai_enrichment.models import Enrichment
 
+    earlier_id = source_client.post(URL, ticket_payload(external_id="ZD-900")).json()["id"]
     ticket_id = source_client.post(URL, ticket_payload()).json()["id"]
     citation = {"chunk_id": 3, "document_id": 1, "title": "Refund policy", "heading": "Annual plans"}
     Enrichment.objects.filter(ticket_id=ticket_id).update(
@@ -28,14 +29,17 @@ def test_the_enrichment_carries_the_warnings_agents_see(source_client):
         injection_signals=["ignore_instructions"],
         unverified_links=["https://refunds.example.net"],
         over_budget=True,
+        reply_source_ticket_id=earlier_id,
     )
 
     enrichment = source_client.get(f"{URL}/{ticket_id}").json()["enrichment"]
+    listed = source_client.get(URL, {"external_id": "ZD-1001"}).json()["results"][0]["enrichment"]
 
     assert enrichment["citations"] == [citation]
     assert enrichment["injection_signals"] == ["ignore_instructions"]
     assert enrichment["unverified_links"] == ["https://refunds.example.net"]
     assert enrichment["over_budget"] is True
+    assert enrichment["reply_source"] == listed["reply_source"] == {"id": earlier_id, "external_id": "ZD-900"}
 
 
 def test_a_source_cannot_read_another_sources_ticket(source_client):
