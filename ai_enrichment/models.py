@@ -255,14 +255,25 @@ class TicketEmbedding(models.Model):
         max_length=64, help_text="The ticket content this vector was computed from."
     )
     embedding = VectorField(dimensions=settings.EMBEDDING_DIMENSIONS)
+    # The local model's vote compares these (`embeddings.minilm_onnx_export`); null when the embedder
+    # gives none (a remote one), and then the vote compares `embedding`.
+    label_embedding = VectorField(dimensions=2 * settings.EMBEDDING_DIMENSIONS, null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         indexes = [
-            # Nearest earlier tickets (similar tickets, few-shot examples, the local model's neighbours).
+            # Nearest earlier tickets (similar tickets, few-shot examples).
             HnswIndex(
                 name="ticket_embedding_hnsw",
                 fields=["embedding"],
+                m=16,
+                ef_construction=64,
+                opclasses=["vector_cosine_ops"],
+            ),
+            # The local model's neighbours.
+            HnswIndex(
+                name="ticket_label_embedding_hnsw",
+                fields=["label_embedding"],
                 m=16,
                 ef_construction=64,
                 opclasses=["vector_cosine_ops"],

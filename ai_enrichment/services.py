@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 
 from ai_enrichment.models import Enrichment
@@ -300,27 +300,56 @@ def ticket_embedding_text(ticket: Ticket) -> str:
 
 
 def ticket_embedding_ensure(*, ticket: Ticket) -> list[float]:
-    """The ticket's vector, computed now if it is missing or older than the ticket's content."""
-    from ai_enrichment.embeddings import embed_one
+    """The ticket's vector, computed now if it is missing or older than the ticket's content (or than
+    the embedder: a vector without the label vector the embedder gives). The label vector comes along
+    in `ticket.embedding`."""
+    from ai_enrichment.embeddings import embedder
     from ai_enrichment.models import TicketEmbedding
 
     try:
         stored = ticket.embedding  # no query when the claim loaded it (enrichment_claim_batch)
     except TicketEmbedding.DoesNotExist:
         stored = None
-    if stored is not None and stored.content_hash == ticket.content_hash:
+    if stored is not None and _embedding_current(
+        stored_hash=stored.content_hash,
+        has_label_vector=stored.label_embedding is not None,
+        content_hash=ticket.content_hash,
+    ):
         return list(stored.embedding)
-    vector = embed_one(ticket_embedding_text(ticket))
-    stored = TicketEmbedding(ticket=ticket, content_hash=ticket.content_hash, embedding=vector)
+    vectors, label_vectors = embedder().embed_with_label_vectors([ticket_embedding_text(ticket)])
+    stored = TicketEmbedding(
+        ticket=ticket,
+        content_hash=ticket.content_hash,
+        embedding=vectors[0],
+        label_embedding=label_vectors[0] if label_vectors else None,
+    )
     # One upsert statement (every enrichment of a new ticket comes here; update_or_create takes five).
     TicketEmbedding.objects.bulk_create(
         [stored],
         update_conflicts=True,
         unique_fields=["ticket"],
-        update_fields=["content_hash", "embedding", "updated_at"],
+        update_fields=["content_hash", "embedding", "label_embedding", "updated_at"],
     )
     ticket.embedding = stored  # the next read of this ticket's vector needs no query
-    return vector
+    return vectors[0]
+
+
+def ticket_label_vector(ticket: Ticket) -> list[float] | None:
+    """The label vector stored with the ticket's vector (after `ticket_embedding_ensure`); None when
+    the embedder gives none."""
+    from ai_enrichment.models import TicketEmbedding
+
+    try:
+        stored = ticket.embedding
+    except TicketEmbedding.DoesNotExist:
+        return None
+    return None if stored.label_embedding is None else list(stored.label_embedding)
+
+
+def _embedding_current(*, stored_hash: str, has_label_vector: bool, content_hash: str) -> bool:
+    from ai_enrichment.embeddings import embedder
+
+    return stored_hash == content_hash and (has_label_vector or embedder().label_dimensions is None)
 
 
 def ticket_embeddings_compute(*, tickets: list[Ticket]) -> int:
@@ -328,20 +357,41 @@ def ticket_embeddings_compute(*, tickets: list[Ticket]) -> int:
     from ai_enrichment.embeddings import embedder
     from ai_enrichment.models import TicketEmbedding
 
-    current = set(TicketEmbedding.objects.filter(ticket__in=tickets).values_list("ticket_id", "content_hash"))
     # Once per ticket: the same ticket twice in a batch would make the upsert touch a row twice.
     unique = {ticket.id: ticket for ticket in tickets}
-    todo = [ticket for ticket in unique.values() if (ticket.id, ticket.content_hash) not in current]
+    current = {
+        ticket_id
+        for ticket_id, stored_hash, has_label_vector in TicketEmbedding.objects.filter(
+            ticket__in=tickets
+        ).values_list(
+            "ticket_id",
+            "content_hash",
+            ExpressionWrapper(Q(label_embedding__isnull=False), output_field=BooleanField()),
+        )
+        if _embedding_current(
+            stored_hash=stored_hash,
+            has_label_vector=has_label_vector,
+            content_hash=unique[ticket_id].content_hash,
+        )
+    }
+    todo = [ticket for ticket in unique.values() if ticket.id not in current]
     if not todo:
         return 0
-    vectors = embedder().embed([ticket_embedding_text(ticket) for ticket in todo])
+    vectors, label_vectors = embedder().embed_with_label_vectors(
+        [ticket_embedding_text(ticket) for ticket in todo]
+    )
     TicketEmbedding.objects.bulk_create(
         [
-            TicketEmbedding(ticket=ticket, content_hash=ticket.content_hash, embedding=vector)
-            for ticket, vector in zip(todo, vectors, strict=True)
+            TicketEmbedding(
+                ticket=ticket,
+                content_hash=ticket.content_hash,
+                embedding=vector,
+                label_embedding=label_vectors[index] if label_vectors else None,
+            )
+            for index, (ticket, vector) in enumerate(zip(todo, vectors, strict=True))
         ],
         update_conflicts=True,
         unique_fields=["ticket"],
-        update_fields=["content_hash", "embedding", "updated_at"],
+        update_fields=["content_hash", "embedding", "label_embedding", "updated_at"],
     )
     return len(todo)

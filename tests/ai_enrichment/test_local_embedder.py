@@ -103,3 +103,31 @@ def test_an_export_that_died_halfway_leaves_no_graph_behind(settings, tmp_path, 
 
     monkeypatch.setattr(embeddings, "minilm_onnx_export", lambda *, target: target.write_bytes(b"graph"))
     assert minilm_onnx_path().read_bytes() == b"graph"
+
+
+def test_a_label_vector_is_the_sentence_vector_beside_the_mean_of_every_layer():
+    """The vote compares label vectors: their cosine is the average of the sentence vectors' cosine and
+    that of every layer's mean token state, the reference computed here from the transformer itself."""
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    texts = TEXTS[:6]
+    vectors, label_vectors = LocalEmbedder(dimensions=384).embed_with_label_vectors(texts)
+    vectors, label_vectors = np.asarray(vectors), np.asarray(label_vectors)
+
+    tokenizer = AutoTokenizer.from_pretrained(str(minilm_model_dir()))
+    model = AutoModel.from_pretrained(str(minilm_model_dir())).eval()
+    batch = tokenizer(texts, padding=True, truncation=True, max_length=256, return_tensors="pt")
+    with torch.no_grad():
+        layers = model(**batch, output_hidden_states=True).hidden_states
+    mask = batch["attention_mask"].unsqueeze(-1).float()
+
+    def unit(rows):
+        return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+    every_layer = unit(sum(unit(((states * mask).sum(1) / mask.sum(1)).numpy()) for states in layers[1:]))
+
+    assert label_vectors.shape == (len(texts), 768)
+    assert np.allclose(np.linalg.norm(label_vectors, axis=1), 1.0, atol=1e-5)
+    assert np.abs(label_vectors[:, :384] * 2**0.5 - vectors).max() < 1e-5
+    assert np.abs(label_vectors[:, 384:] * 2**0.5 - every_layer).max() < 1e-5
