@@ -52,10 +52,13 @@ def predict(
     descriptions: LabelDescriptions | None = None,
     unlabeled_texts: list[str] | None = None,
     unlabeled_vectors: np.ndarray | None = None,
+    label_vectors: LabelVectors | None = None,
 ) -> list[local_model.LabelVote]:
     """The local model's label for each test ticket, as the product computes it: the neighbours' vote
-    over the training tickets and label descriptions, averaged with a model fitted on them (and on the
-    unlabeled tickets it is sure of, when there are any)."""
+    over the training tickets and label descriptions (by label vectors, when the embedder gives them),
+    averaged with a model fitted on them (and on the unlabeled tickets it is sure of, when there are
+    any)."""
+    label_vectors = label_vectors or LabelVectors()
     model = label_model_fit_self_trained(
         texts=train_texts,
         vectors=train_vectors,
@@ -63,6 +66,8 @@ def predict(
         descriptions=descriptions,
         unlabeled_texts=unlabeled_texts or [],
         unlabeled_vectors=unlabeled_vectors if unlabeled_vectors is not None else np.zeros((0, 0)),
+        label_vectors=label_vectors.train,
+        unlabeled_label_vectors=label_vectors.unlabeled,
     )
     return label_votes(
         train_vectors=train_vectors,
@@ -71,7 +76,23 @@ def predict(
         descriptions=descriptions,
         texts=test_texts,
         vectors=test_vectors,
+        train_label_vectors=label_vectors.train,
+        label_vectors=label_vectors.test,
     )
+
+
+@dataclass(frozen=True)
+class LabelVectors:
+    """The label vectors of a split's rows (`Embedder.embed_with_label_vectors`); None: the embedder has
+    none, and the vote compares the vectors."""
+
+    train: np.ndarray | None = None
+    test: np.ndarray | None = None
+    unlabeled: np.ndarray | None = None
+
+
+def _rows(vectors: np.ndarray | None, rows) -> np.ndarray | None:
+    return None if vectors is None else vectors[rows]
 
 
 def label_names(labels: list[str], *, known: dict[str, str] | None = None) -> LabelDescriptions:
@@ -135,6 +156,7 @@ def cross_validate(
     seed: int = 7,
     descriptions: LabelDescriptions | None = None,
     use_unlabeled: bool = True,
+    label_vectors: np.ndarray | None = None,
 ) -> EvaluationResult:
     """Stratified K-fold: every example is predicted once by a model that never saw its label (the
     label descriptions are known to every fold, as a taxonomy is). With `shots`, the fold's training rows
@@ -155,6 +177,11 @@ def cross_validate(
             descriptions=descriptions,
             unlabeled_texts=[texts[i] for i in unlabeled],
             unlabeled_vectors=vectors[unlabeled],
+            label_vectors=LabelVectors(
+                train=_rows(label_vectors, train),
+                test=_rows(label_vectors, test_index),
+                unlabeled=_rows(label_vectors, unlabeled),
+            ),
         )
         true += [labels[i] for i in test_index]
     return score(true, votes)
@@ -172,6 +199,8 @@ def holdout(
     seed: int = 7,
     descriptions: LabelDescriptions | None = None,
     use_unlabeled: bool = True,
+    train_label_vectors: np.ndarray | None = None,
+    test_label_vectors: np.ndarray | None = None,
 ) -> EvaluationResult:
     """Train on one file, predict another; with `shots`, the training rows not picked are unlabeled
     tickets, as in `cross_validate`."""
@@ -186,5 +215,10 @@ def holdout(
         descriptions=descriptions,
         unlabeled_texts=[train_texts[i] for i in unlabeled],
         unlabeled_vectors=train_vectors[unlabeled],
+        label_vectors=LabelVectors(
+            train=_rows(train_label_vectors, train),
+            test=test_label_vectors,
+            unlabeled=_rows(train_label_vectors, unlabeled),
+        ),
     )
     return score(test_labels, votes)

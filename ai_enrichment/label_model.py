@@ -6,7 +6,7 @@ Why a second half beside the nearest-neighbour vote (`local_model.vote`): the vo
 correction the moment it is saved, but it only sees the 15 nearest tickets. A linear model weighs every
 example of every label at once, and the n-grams catch the exact words ("pending", "PIN", "top-up")
 that the sentence embedding blurs. Averaged with the vote, accuracy on BANKING77 goes from 91.7 % (the
-vote alone) to 93.3 % (BENCHMARKS.md). It is refitted in the background (`label_models_refit`), so
+vote alone) to 93.3 %, and 93.5 % since the vote compares label vectors (BENCHMARKS.md). It is refitted in the background (`label_models_refit`), so
 between two fits new corrections reach the suggestions through the vote, and near them the model's
 half steps back (`LabelModel.learned_until`). Each fit also learns the
 source's unlabeled tickets whose label it is sure of (`label_model_fit_self_trained`).
@@ -48,7 +48,7 @@ TEMPERATURE = 0.2  # softmax over the decision scores: shares comparable to the 
 MAX_TEXT_CHARS = 2000  # for evaluation's raw texts; a ticket's text is already cut (ticket_embedding_text)
 # A stored model is refitted when this changes: a pickle is read back only by the code (and the library
 # versions, and the embedding size) that wrote it.
-FORMAT = f"tfidf-svm-v3/scikit-learn-{sklearn.__version__}/numpy-{np.__version__}/dims-{settings.EMBEDDING_DIMENSIONS}"
+FORMAT = f"tfidf-svm-v4/scikit-learn-{sklearn.__version__}/numpy-{np.__version__}/dims-{settings.EMBEDDING_DIMENSIONS}"
 MAX_FEATURES = 50_000  # per n-gram kind: bounds a model's memory (features × labels × 4 bytes per process)
 REFIT_LOCK = 7303  # pg_try_advisory_lock(REFIT_LOCK, source id): one refit of a source at a time
 SELF_TRAINING_MIN_CONFIDENCE = 0.7  # an unlabeled ticket's label is learned when the model is this sure
@@ -136,10 +136,14 @@ class LabelDescriptions:
     labels: list[str]
     texts: list[str]
     vectors: np.ndarray  # unit length, one row per label
+    label_vectors: np.ndarray | None = None  # when the embedder gives them (ticket_label_vector)
 
-    def neighbours(self, *, vector) -> list[tuple[str, float]]:
-        """(label, cosine similarity) of each description to a ticket's vector."""
-        similarities = self.vectors @ np.asarray(vector, dtype=np.float32) if self.labels else []
+    def neighbours(self, *, vector, label_vector=None) -> list[tuple[str, float]]:
+        """(label, cosine similarity) of each description to a ticket's label vector (when both have
+        one: the vote compares those), else to its vector."""
+        by_labels = label_vector is not None and self.label_vectors is not None
+        mine, theirs = (self.label_vectors, label_vector) if by_labels else (self.vectors, vector)
+        similarities = mine @ np.asarray(theirs, dtype=np.float32) if self.labels else []
         return [
             (label, float(similarity)) for label, similarity in zip(self.labels, similarities, strict=True)
         ]
@@ -150,8 +154,15 @@ def label_description_text(*, name: str, description: str) -> str:
 
 
 def label_descriptions_embed(*, labels: list[str], texts: list[str]) -> LabelDescriptions:
-    vectors = np.asarray(embedder().embed(texts), dtype=np.float32) if texts else np.zeros((0, 0), np.float32)
-    return LabelDescriptions(labels=labels, texts=texts, vectors=vectors)
+    if not texts:
+        return LabelDescriptions(labels=labels, texts=texts, vectors=np.zeros((0, 0), np.float32))
+    vectors, label_vectors = embedder().embed_with_label_vectors(texts)
+    return LabelDescriptions(
+        labels=labels,
+        texts=texts,
+        vectors=np.asarray(vectors, dtype=np.float32),
+        label_vectors=None if label_vectors is None else np.asarray(label_vectors, dtype=np.float32),
+    )
 
 
 # taxonomy version -> descriptions by field, for this process (the taxonomy changes rarely).
@@ -200,16 +211,21 @@ def label_votes(
     descriptions: LabelDescriptions | None,
     texts: list[str],
     vectors: np.ndarray,
+    train_label_vectors: np.ndarray | None = None,
+    label_vectors: np.ndarray | None = None,
     k: int = local_model.NEIGHBOURS,
 ) -> list[local_model.LabelVote]:
     """The local model's label for each ticket, in memory: the vote of its k nearest training tickets
     (vectors are unit length: dot product = cosine) and the label descriptions, averaged with `model`,
-    as the provider computes it over the database."""
+    as the provider computes it over the database. With label vectors for both sides, the vote compares
+    those, as the provider does (`ticket_label_vector`); the model reads `vectors`."""
+    by_labels = train_label_vectors is not None and label_vectors is not None
+    train_compared, compared = (train_label_vectors, label_vectors) if by_labels else (train_vectors, vectors)
     allowed = sorted(set(train_labels))
     votes = []
     for start in range(0, len(vectors), 1024):
         chunk = slice(start, start + 1024)
-        similarities = vectors[chunk] @ train_vectors.T
+        similarities = compared[chunk] @ train_compared.T
         k_eff = min(k, similarities.shape[1])
         nearest = np.argpartition(-similarities, k_eff - 1, axis=1)[:, :k_eff]
         shares = model.shares(texts=texts[chunk], vectors=vectors[chunk]) if model else [None] * len(nearest)
@@ -220,7 +236,12 @@ def label_votes(
                     allowed=allowed,
                     fallback=allowed[0],
                     model_shares=shares[row],
-                    descriptions=descriptions.neighbours(vector=vectors[start + row]) if descriptions else (),
+                    descriptions=descriptions.neighbours(
+                        vector=vectors[start + row],
+                        label_vector=label_vectors[start + row] if by_labels else None,
+                    )
+                    if descriptions
+                    else (),
                 )
             )
     return votes
@@ -234,6 +255,8 @@ def label_model_fit_self_trained(
     descriptions: LabelDescriptions | None,
     unlabeled_texts: list[str],
     unlabeled_vectors: np.ndarray,
+    label_vectors: np.ndarray | None = None,
+    unlabeled_label_vectors: np.ndarray | None = None,
 ) -> LabelModel | None:
     """Fit on the labeled tickets and the descriptions; then let the local model label the unlabeled
     tickets, and fit again with those it is sure of (confidence >= SELF_TRAINING_MIN_CONFIDENCE) as more
@@ -255,6 +278,8 @@ def label_model_fit_self_trained(
         descriptions=descriptions,
         texts=unlabeled_texts,
         vectors=unlabeled_vectors,
+        train_label_vectors=label_vectors,
+        label_vectors=unlabeled_label_vectors,
     )
     sure = [index for index, vote in enumerate(votes) if vote.confidence >= SELF_TRAINING_MIN_CONFIDENCE]
     if not sure:
@@ -385,9 +410,10 @@ def _source_refit_locked(*, source_id: int) -> bool:
     descriptions = label_descriptions(taxonomy=taxonomy)
     texts = [ticket_embedding_text(Ticket(subject=subject, body=body)) for subject, body, *_ in rows]
     vectors = np.asarray([row[4] for row in rows], dtype=np.float32)
-    unlabeled_texts, unlabeled_vectors = _unlabeled_tickets(
+    unlabeled_texts, unlabeled_vectors, unlabeled_label_vectors = _unlabeled_tickets(
         source_id=source_id, limit=min(SELF_TRAINING_MAX_TICKETS, MAX_TRAINING_TICKETS - len(rows))
     )
+    label_vectors = _label_vectors([row[5] for row in rows])
     fitted = {}
     for field, column in ((TrainedLabelModel.Field.CATEGORY, 2), (TrainedLabelModel.Field.PRIORITY, 3)):
         labeled = [index for index, row in enumerate(rows) if row[column]]  # priority may be blank
@@ -401,6 +427,8 @@ def _source_refit_locked(*, source_id: int) -> bool:
             descriptions=descriptions[field],
             unlabeled_texts=unlabeled_texts,
             unlabeled_vectors=unlabeled_vectors,
+            label_vectors=None if label_vectors is None else label_vectors[labeled],
+            unlabeled_label_vectors=unlabeled_label_vectors,
         )
         fitted[field] = (len(labeled), model and replace(model, learned_until=fingerprint.changed_at))
     if all(model is None for _, model in fitted.values()):
@@ -434,7 +462,7 @@ def _source_refit_locked(*, source_id: int) -> bool:
 
 
 def _training_rows(labels) -> list[tuple]:
-    """(subject, body, category, priority, vector) of the labeled tickets a fit reads: each category's
+    """(subject, body, category, priority, vector, label vector) of the labeled tickets a fit reads: each category's
     newest, up to an equal share of MAX_TRAINING_TICKETS (the newest corrections say most about today)."""
     categories = labels.values("category").distinct().count()
     newest_first = Window(
@@ -444,28 +472,41 @@ def _training_rows(labels) -> list[tuple]:
         labels.annotate(newest=newest_first)
         .filter(newest__lte=max(MAX_TRAINING_TICKETS // max(categories, 1), 1))
         .values_list(
-            "ticket__subject", "ticket__body", "category", "priority", "ticket__embedding__embedding"
+            "ticket__subject",
+            "ticket__body",
+            "category",
+            "priority",
+            "ticket__embedding__embedding",
+            "ticket__embedding__label_embedding",
         )
     )
 
 
-def _unlabeled_tickets(*, source_id: int, limit: int) -> tuple[list[str], np.ndarray]:
-    """Texts and vectors of the source's newest `limit` embedded tickets that no agent or import labeled."""
+def _unlabeled_tickets(*, source_id: int, limit: int) -> tuple[list[str], np.ndarray, np.ndarray | None]:
+    """Texts, vectors and label vectors of the source's newest `limit` embedded tickets that no agent or
+    import labeled."""
     rows = (
         list(
             Ticket.objects.filter(source_id=source_id, embedding__isnull=False)
             .exclude(pk__in=confirmed_labels(source_id=source_id).values("ticket_id"))
             .order_by("-pk")
-            .values_list("subject", "body", "embedding__embedding")[:limit]
+            .values_list("subject", "body", "embedding__embedding", "embedding__label_embedding")[:limit]
         )
         if limit > 0
         else []
     )
-    texts = [ticket_embedding_text(Ticket(subject=subject, body=body)) for subject, body, _ in rows]
+    texts = [ticket_embedding_text(Ticket(subject=subject, body=body)) for subject, body, *_ in rows]
     vectors = np.asarray([row[2] for row in rows], dtype=np.float32).reshape(
         len(rows), settings.EMBEDDING_DIMENSIONS
     )
-    return texts, vectors
+    return texts, vectors, _label_vectors([row[3] for row in rows])
+
+
+def _label_vectors(stored: list) -> np.ndarray | None:
+    """The rows' label vectors; None unless every row has one (the vote never mixes the two kinds)."""
+    if any(vector is None for vector in stored):
+        return None
+    return np.asarray(stored, dtype=np.float32).reshape(len(stored), 2 * settings.EMBEDDING_DIMENSIONS)
 
 
 def _labeled_with_vectors(labels):

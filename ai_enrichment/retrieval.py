@@ -167,21 +167,36 @@ class SimilarTicket:
     priority: str
     reply: str
     changed_at: datetime | None = None  # its label's or its vector's last change (as a fit records it)
+    label_similarity: float | None = None  # of the label vectors, when the neighbours were found by them
 
 
 def similar_tickets(
-    *, ticket: Ticket, query_vector: list[float], k: int = 5, confirmed_only: bool = False
+    *,
+    ticket: Ticket,
+    query_vector: list[float],
+    k: int = 5,
+    confirmed_only: bool = False,
+    label_vector: list[float] | None = None,
 ) -> list[SimilarTicket]:
     """The nearest other tickets of the same source; with `confirmed_only`, those an agent (or imported
-    history) labeled — the few-shot examples and the local model's neighbours."""
+    history) labeled — the few-shot examples and the local model's neighbours. With the ticket's
+    `label_vector`, nearest by label vectors (the local model's vote), each with both similarities."""
     neighbours = (
         TicketEmbedding.objects.filter(ticket__source_id=ticket.source_id)
         .exclude(ticket_id=ticket.id)
         .annotate(distance=CosineDistance("embedding", query_vector))
         .select_related("ticket", "ticket__label")
-        .defer("embedding")  # the distance is computed in SQL; parsing vectors is not free
-        .order_by("distance")
+        .defer("embedding", "label_embedding")  # distances are computed in SQL; parsing vectors is not free
     )
+    if label_vector is None:
+        neighbours = neighbours.order_by("distance")
+    else:
+        # A ticket embedded by another embedder (a remote one, before) has none: it is left out.
+        neighbours = (
+            neighbours.filter(label_embedding__isnull=False)
+            .annotate(label_distance=CosineDistance("label_embedding", label_vector))
+            .order_by("label_distance")
+        )
     if confirmed_only:
         neighbours = neighbours.filter(
             ticket_id__in=confirmed_labels(source_id=ticket.source_id).values("ticket_id")
@@ -199,6 +214,7 @@ def similar_tickets(
                 priority=label.priority if label else "",
                 reply=label.reply if label else "",
                 changed_at=max(label.updated_at, neighbour.updated_at) if label else None,
+                label_similarity=None if label_vector is None else 1.0 - neighbour.label_distance,
             )
         )
     return result

@@ -46,7 +46,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.common import bench_database, cached_embeddings, percentile, rounded, watchdog  # noqa: E402
+from bench.common import (  # noqa: E402
+    bench_database,
+    cached_embeddings,
+    cached_label_vectors,
+    percentile,
+    rounded,
+    watchdog,
+)
 
 DATABASE = "bench_classify"
 DATASETS = ROOT.parent / "shared" / "datasets"
@@ -83,6 +90,7 @@ def learning_curve(rows: list[dict], *, folds: int, shots: list[int | None], see
     texts = [row["text"].strip() for row in rows]
     labels = [row["category"].strip() for row in rows]
     vectors = cached_embeddings(texts)
+    label_vectors = cached_label_vectors(texts)
     descriptions = label_names(labels)  # BANKING77's intent names, as `evaluate` reads them
     curve = []
     for count in shots:
@@ -95,6 +103,7 @@ def learning_curve(rows: list[dict], *, folds: int, shots: list[int | None], see
             shots=count,
             seed=seed,
             descriptions=descriptions,
+            label_vectors=label_vectors,
         )
         figures = result.as_dict()
         curve.append(

@@ -73,6 +73,32 @@ def cached_embeddings(texts: list[str], *, log=_log):
     return vectors
 
 
+def cached_label_vectors(texts: list[str], *, log=_log):
+    """The label vectors for `texts` (`Embedder.embed_with_label_vectors`), cached like the vectors;
+    None when the embedder gives none."""
+    import numpy as np
+
+    from ai_enrichment.embeddings import ONNX_EXPORT_FORMAT, embedder
+
+    model = embedder()
+    if model.label_dimensions is None:
+        return None
+    identity = f"{type(model).__name__}|{ONNX_EXPORT_FORMAT}|{model.label_dimensions}"
+    key = hashlib.sha256("\x1e".join([identity, *texts]).encode()).hexdigest()[:24]
+    path = CACHE_DIR / f"label-vectors-{key}.npy"
+    if path.is_file():
+        label_vectors = np.load(path)
+        if label_vectors.shape == (len(texts), model.label_dimensions):
+            return label_vectors
+    log(f"embedding {len(texts)} texts for their label vectors (cached afterwards in {path})")
+    label_vectors = np.asarray(model.embed_with_label_vectors(texts)[1], dtype=np.float32)
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(f".{os.getpid()}.tmp.npy")
+    np.save(partial, label_vectors)
+    os.replace(partial, path)
+    return label_vectors
+
+
 def watchdog(seconds: float, benchmark: str) -> None:
     """The last resort if something hangs: never outlive the bound."""
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.common import cached_embeddings  # noqa: E402
+from bench.common import cached_embeddings, cached_label_vectors  # noqa: E402
 
 DATASET = ROOT.parent / "shared" / "datasets" / "banking77" / "train.csv"
 SEED = 20261123
@@ -52,18 +52,25 @@ def main() -> None:
     texts = [row["text"] for row in rows]
     labels = [row["category"] for row in rows]
     vectors = np.asarray(cached_embeddings(texts), dtype=np.float32)
+    label_vectors = cached_label_vectors(texts)  # the self-training vote compares these, as the refit does
     descriptions = label_names(labels)  # BANKING77's intent names, as `evaluate` reads them
     rng = random.Random(SEED)
 
-    def draw(count: int, tag: str) -> tuple[list[str], np.ndarray, list[str]]:
+    def draw(count: int, tag: str) -> tuple[list[str], np.ndarray, np.ndarray | None, list[str]]:
         picked = [rng.randrange(len(texts)) for _ in range(count)]
         drawn = [f"{texts[i]} {tag}{n % 997}" for n, i in enumerate(picked)]
-        return drawn, vectors[picked].reshape(count, vectors.shape[1]), [labels[i] for i in picked]
+        drawn_label_vectors = None if label_vectors is None else label_vectors[picked]
+        return (
+            drawn,
+            vectors[picked].reshape(count, vectors.shape[1]),
+            drawn_label_vectors,
+            [labels[i] for i in picked],
+        )
 
     seconds = {}
     for labeled, unlabeled in sizes:
-        train_texts, train_vectors, train_labels = draw(labeled, "ref")
-        unlabeled_texts, unlabeled_vectors, _ = draw(unlabeled, "unl")
+        train_texts, train_vectors, train_label_vectors, train_labels = draw(labeled, "ref")
+        unlabeled_texts, unlabeled_vectors, unlabeled_label_vectors, _ = draw(unlabeled, "unl")
         started = time.perf_counter()
         label_model_fit_self_trained(
             texts=train_texts,
@@ -72,6 +79,8 @@ def main() -> None:
             descriptions=descriptions,
             unlabeled_texts=unlabeled_texts,
             unlabeled_vectors=unlabeled_vectors,
+            label_vectors=train_label_vectors,
+            unlabeled_label_vectors=unlabeled_label_vectors,
         )
         seconds[f"{labeled}+{unlabeled}"] = round(time.perf_counter() - started, 1)
         print(f"{labeled}+{unlabeled}: {seconds[f'{labeled}+{unlabeled}']} s", file=sys.stderr, flush=True)

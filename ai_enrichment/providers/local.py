@@ -13,14 +13,16 @@ from ai_enrichment.prompts import PromptParts
 from ai_enrichment.providers.base import Provider, ProviderAnswer, ProviderError, Repair, Usage
 from ai_enrichment.retrieval import SimilarTicket, similar_tickets
 from ai_enrichment.selectors import taxonomy_current
-from ai_enrichment.services import ticket_embedding_ensure, ticket_embedding_text
+from ai_enrichment.services import ticket_embedding_ensure, ticket_embedding_text, ticket_label_vector
 
 logger = logging.getLogger(__name__)
 
 
 class LocalProvider(Provider):
     name = "local"
-    model = "local-v2"  # v2: the neighbours' vote averaged with a trained model (label_model)
+    # v2: the neighbours' vote averaged with a trained model (label_model); v3: the vote compares label
+    # vectors (ticket_label_vector).
+    model = "local-v3"
     external = False  # runs in this process: it reads the ticket itself, nothing is redacted
 
     def complete(
@@ -30,8 +32,13 @@ class LocalProvider(Provider):
         ticket = context.ticket
         try:
             vector = context.vector or ticket_embedding_ensure(ticket=ticket)
+            label_vector = ticket_label_vector(ticket)
             neighbours = similar_tickets(
-                ticket=ticket, query_vector=vector, k=local_model.NEIGHBOURS, confirmed_only=True
+                ticket=ticket,
+                query_vector=vector,
+                k=local_model.NEIGHBOURS,
+                confirmed_only=True,
+                label_vector=label_vector,
             )
             categories = prompt.schema["properties"]["category"]["enum"]
             priorities = prompt.schema["properties"]["priority"]["enum"]
@@ -39,14 +46,14 @@ class LocalProvider(Provider):
             described = label_descriptions(taxonomy=taxonomy_current())
             category = local_model.vote(
                 **_neighbours(neighbours, field="category", model=models.get("category")),
-                descriptions=described["category"].neighbours(vector=vector),
+                descriptions=described["category"].neighbours(vector=vector, label_vector=label_vector),
                 allowed=categories,
                 fallback="other" if "other" in categories else categories[-1],
                 model_shares=shares.get("category"),
             )
             priority = local_model.vote(
                 **_neighbours(neighbours, field="priority", model=models.get("priority")),
-                descriptions=described["priority"].neighbours(vector=vector),
+                descriptions=described["priority"].neighbours(vector=vector, label_vector=label_vector),
                 allowed=priorities,
                 fallback=priorities[len(priorities) // 2],
                 model_shares=shares.get("priority"),
@@ -110,5 +117,8 @@ def _neighbours(
         if not label:  # priority may be blank
             continue
         newer = learned_until is not None and neighbour.changed_at > learned_until
-        split["newer_than_model" if newer else "neighbours"].append((label, neighbour.similarity))
+        similarity = (
+            neighbour.similarity if neighbour.label_similarity is None else neighbour.label_similarity
+        )
+        split["newer_than_model" if newer else "neighbours"].append((label, similarity))
     return split

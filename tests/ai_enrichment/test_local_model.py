@@ -1,15 +1,17 @@
 """The local model: serves without an API key, grounds its reply, never invents a summary, says when
 it is unsure, and learns from each agent correction with no retraining."""
 
+import numpy as np
 import pytest
 
 from ai_enrichment.callbacks import callback_payload
 from ai_enrichment.knowledge.ingest import knowledge_document_ingest
 from ai_enrichment.label_model import label_models_for, label_models_refit
-from ai_enrichment.models import AICall, Enrichment
+from ai_enrichment.models import AICall, Enrichment, TicketEmbedding
 from ai_enrichment.pipeline import enrich_ticket_batch
 from ai_enrichment.providers.local import LocalProvider
-from ai_enrichment.services import ticket_embeddings_compute
+from ai_enrichment.retrieval import similar_tickets
+from ai_enrichment.services import ticket_embedding_ensure, ticket_embeddings_compute, ticket_label_vector
 from feedback.services import ticket_label_confirm
 from tests.ai_enrichment.test_knowledge_base import REFUNDS, TWO_FACTOR
 
@@ -239,6 +241,45 @@ def test_a_near_duplicate_gets_the_accepted_reply_in_its_own_words_with_its_sour
     assert enrichment.reply_source_ticket == past
     # The source system learns it too: the callback (and the API, in the same shape) names its ticket.
     assert callback_payload(enrichment)["enrichment"]["reply_source"] == {"id": past.id, "external_id": "P1"}
+
+
+def test_the_votes_neighbours_are_the_nearest_by_label_vectors(local_only, make_ticket):
+    """The vote compares label vectors (`embeddings.minilm_onnx_export`); each neighbour keeps its
+    sentence similarity too (reusing a reply is decided on it), and one without a label vector is left
+    out rather than compared in the other space."""
+    for n, (subject, body) in enumerate(
+        [
+            ("Top up failed", "My top-up did not go through"),
+            ("Top up limit", "What is the most I can top up at once?"),
+            ("Card arrival", "When will my new card arrive?"),
+            ("Pending transfer", "My transfer is still pending"),
+        ]
+    ):
+        labeled(make_ticket, f"L{n}", subject, body, "billing", "low")
+    ticket = make_ticket("NEW", subject="Top-up", body="The top up I made is not showing")
+    vector = ticket_embedding_ensure(ticket=ticket)
+    label_vector = np.asarray(ticket_label_vector(ticket))
+    stored = {row.ticket_id: row for row in TicketEmbedding.objects.exclude(ticket=ticket)}
+    TicketEmbedding.objects.filter(ticket__external_id="L3").update(label_embedding=None)
+    without = TicketEmbedding.objects.get(ticket__external_id="L3").ticket_id
+
+    neighbours = similar_tickets(
+        ticket=ticket, query_vector=vector, k=5, confirmed_only=True, label_vector=list(label_vector)
+    )
+
+    expected = sorted(
+        (ticket_id for ticket_id in stored if ticket_id != without),
+        key=lambda ticket_id: -float(np.asarray(stored[ticket_id].label_embedding) @ label_vector),
+    )
+    assert [neighbour.ticket_id for neighbour in neighbours] == expected
+    for neighbour in neighbours:
+        row = stored[neighbour.ticket_id]
+        assert neighbour.label_similarity == pytest.approx(
+            float(np.asarray(row.label_embedding) @ label_vector), abs=1e-5
+        )
+        assert neighbour.similarity == pytest.approx(
+            float(np.asarray(row.embedding) @ np.asarray(vector)), abs=1e-5
+        )
 
 
 def test_greetings_and_sign_offs_are_never_the_summary():

@@ -50,10 +50,10 @@ class Command(BaseCommand):
         predicted_column: str | None = options["predicted"]
         shot_counts = self._shots(shots)
         texts, labels, recorded = self._load(file, text, label, predicted_column)
-        vectors = self._embed(texts)
+        vectors, label_vectors = self._embed(texts)
         if train is not None:
             train_texts, train_labels, _ = self._load(train, text, label)
-            train_vectors = self._embed(train_texts)
+            train_vectors, train_label_vectors = self._embed(train_texts)
         elif folds < 2 or folds > min(_label_counts(labels)):
             raise CommandError(
                 f"--folds must be between 2 and the size of the smallest label ({min(_label_counts(labels))})."
@@ -85,6 +85,8 @@ class Command(BaseCommand):
                     seed=seed,
                     descriptions=descriptions,
                     use_unlabeled=not options["labeled_only"],
+                    train_label_vectors=train_label_vectors,
+                    test_label_vectors=label_vectors,
                 )
             else:
                 result = cross_validate(
@@ -96,6 +98,7 @@ class Command(BaseCommand):
                     seed=seed,
                     descriptions=descriptions,
                     use_unlabeled=not options["labeled_only"],
+                    label_vectors=label_vectors,
                 )
             report["runs"].append({"shots": count or "all", **result.as_dict()})
             self.stdout.write(
@@ -146,8 +149,13 @@ class Command(BaseCommand):
             [str(row[predicted] or "").strip() for row in kept] if predicted else [],
         )
 
-    def _embed(self, texts: list[str]) -> np.ndarray:
-        return np.asarray(embedder().embed(texts), dtype=np.float32)
+    def _embed(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray | None]:
+        """The vectors and, when the embedder gives them, the label vectors the vote compares."""
+        vectors, label_vectors = embedder().embed_with_label_vectors(texts)
+        return (
+            np.asarray(vectors, dtype=np.float32),
+            None if label_vectors is None else np.asarray(label_vectors, dtype=np.float32),
+        )
 
 
 def _label_counts(labels: list[str]) -> list[int]:
