@@ -73,6 +73,9 @@ class LabelModel:
     # The newest label (or vector) change among the tickets this fit learned: neighbours changed after
     # it are news to the model (`local_model.vote`'s newer_than_model). None for a fit not stored.
     learned_until: datetime | None = None
+    # The fit's confirmed tickets per label, on average: whether the vote compares label vectors
+    # (`local_model.compares_label_vectors`).
+    confirmed_per_label: float = 0.0
 
     def shares(self, *, texts: list[str], vectors: np.ndarray) -> list[dict[str, float]]:
         """Each text's probability-like share per label (they sum to 1)."""
@@ -219,7 +222,11 @@ def label_votes(
     (vectors are unit length: dot product = cosine) and the label descriptions, averaged with `model`,
     as the provider computes it over the database. With label vectors for both sides, the vote compares
     those, as the provider does (`ticket_label_vector`); the model reads `vectors`."""
-    by_labels = train_label_vectors is not None and label_vectors is not None
+    by_labels = (
+        train_label_vectors is not None
+        and label_vectors is not None
+        and local_model.compares_label_vectors(confirmed_per_label=_per_label(train_labels))
+    )
     train_compared, compared = (train_label_vectors, label_vectors) if by_labels else (train_vectors, vectors)
     allowed = sorted(set(train_labels))
     votes = []
@@ -270,7 +277,7 @@ def label_model_fit_self_trained(
     examples = with_descriptions(texts=texts, vectors=vectors, labels=labels, descriptions=descriptions)
     model = label_model_fit(texts=examples[0], vectors=examples[1], labels=examples[2])
     if model is None or not unlabeled_texts:
-        return model
+        return model and replace(model, confirmed_per_label=_per_label(labels))
     votes = label_votes(
         train_vectors=vectors,
         train_labels=labels,
@@ -283,12 +290,17 @@ def label_model_fit_self_trained(
     )
     sure = [index for index, vote in enumerate(votes) if vote.confidence >= SELF_TRAINING_MIN_CONFIDENCE]
     if not sure:
-        return model
-    return label_model_fit(
+        return replace(model, confirmed_per_label=_per_label(labels))
+    model = label_model_fit(
         texts=examples[0] + [unlabeled_texts[index] for index in sure],
         vectors=np.vstack([examples[1], unlabeled_vectors[sure]]),
         labels=examples[2] + [votes[index].label for index in sure],
     )
+    return model and replace(model, confirmed_per_label=_per_label(labels))
+
+
+def _per_label(labels: list[str]) -> float:
+    return len(labels) / len(set(labels)) if labels else 0.0
 
 
 # --- Stored per source, refitted in the background ------------------------------------------------------

@@ -324,7 +324,7 @@ def local_latency(*, source, banking: list[dict], bitext: list[dict], args) -> d
                 call_embed_s, call_embeds, call_sql_s, _ = meter.reset()
                 # The trained half's part of the call (label_model), timed again on its own.
                 trained_began = time.perf_counter()
-                provider._trained_shares(ticket=ticket, vector=context.vector)
+                provider._trained_half(ticket=ticket, vector=context.vector)
                 trained_s = time.perf_counter() - trained_began
                 meter.reset()
                 if number < args.warm_up:

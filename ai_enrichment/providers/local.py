@@ -32,7 +32,15 @@ class LocalProvider(Provider):
         ticket = context.ticket
         try:
             vector = context.vector or ticket_embedding_ensure(ticket=ticket)
-            label_vector = ticket_label_vector(ticket)
+            models, shares = self._trained_half(ticket=ticket, vector=vector)
+            # One set of neighbours for both fields: the category's examples decide how they are found.
+            category_model = models.get("category")
+            label_vector = (
+                ticket_label_vector(ticket)
+                if category_model
+                and local_model.compares_label_vectors(confirmed_per_label=category_model.confirmed_per_label)
+                else None
+            )
             neighbours = similar_tickets(
                 ticket=ticket,
                 query_vector=vector,
@@ -42,7 +50,6 @@ class LocalProvider(Provider):
             )
             categories = prompt.schema["properties"]["category"]["enum"]
             priorities = prompt.schema["properties"]["priority"]["enum"]
-            models, shares = self._trained_half(ticket=ticket, vector=vector)
             described = label_descriptions(taxonomy=taxonomy_current())
             category = local_model.vote(
                 **_neighbours(neighbours, field="category", model=models.get("category")),

@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from ai_enrichment.embeddings import embedder
-from ai_enrichment.label_model import label_model_fit, label_models_for, label_models_refit
-from ai_enrichment.local_model import vote
+from ai_enrichment.label_model import label_model_fit, label_models_for, label_models_refit, label_votes
+from ai_enrichment.local_model import LABEL_VECTORS_MIN_EXAMPLES, vote
 from ai_enrichment.models import TrainedLabelModel
 from ai_enrichment.services import ticket_embeddings_compute
 from feedback.services import ticket_label_confirm
@@ -120,6 +120,29 @@ def labeled_desk(make_ticket):
     tickets += [labeled(make_ticket, f"T{n}", body, "technical", "high") for n, body in enumerate(TECHNICAL)]
     ticket_embeddings_compute(tickets=tickets)
     return tickets
+
+
+@pytest.mark.parametrize(
+    ("per_label", "expected"), [(LABEL_VECTORS_MIN_EXAMPLES - 1, "a"), (LABEL_VECTORS_MIN_EXAMPLES, "b")]
+)
+def test_the_vote_compares_label_vectors_once_each_label_has_enough_examples(per_label, expected):
+    """A ticket near label a's examples by sentence vector and near label b's by label vector: with too
+    few examples a label is matched by meaning, with enough by wording (`compares_label_vectors`)."""
+    east, north = np.array([1.0, 0.0, 0.0]), np.array([0.0, 1.0, 0.0])
+    near_east, near_north = np.array([0.8, 0.0, 0.6]), np.array([0.0, 0.8, 0.6])
+
+    [voted] = label_votes(
+        train_vectors=np.array([east] * per_label + [north] * per_label),
+        train_labels=["a"] * per_label + ["b"] * per_label,
+        train_label_vectors=np.array([east] * per_label + [north] * per_label),
+        model=None,
+        descriptions=None,
+        texts=["the ticket"],
+        vectors=np.array([near_east]),
+        label_vectors=np.array([near_north]),
+    )
+
+    assert voted.label == expected
 
 
 def test_a_refit_fits_each_source_once_until_its_labels_change(labeled_desk, make_ticket):
