@@ -518,7 +518,7 @@ def _label_vectors(stored: list) -> np.ndarray | None:
     """The rows' label vectors; None unless every row has one (the vote never mixes the two kinds)."""
     if any(vector is None for vector in stored):
         return None
-    return np.asarray(stored, dtype=np.float32).reshape(len(stored), 2 * settings.EMBEDDING_DIMENSIONS)
+    return np.asarray(stored, dtype=np.float32).reshape(len(stored), settings.EMBEDDING_DIMENSIONS)
 
 
 def _labeled_with_vectors(labels):

@@ -27,8 +27,8 @@ from tickets.models import Ticket
 
 NEIGHBOURS = 15
 # Softmax temperature over cosine similarities: near neighbours dominate the vote. Chosen on BANKING77's
-# folds (with label vectors, 0.02 / 0.03 / 0.05: 93.65 / 93.54 / 93.44 % with all the data, 86.0 / 86.5
-# / 86.0 % with 10 per intent; BENCHMARKS.md).
+# folds: with label vectors, 0.03 is the best balance of all the data (0.02 is better there) and 10
+# examples per intent (0.05 is better there); BENCHMARKS.md.
 TEMPERATURE = 0.03
 # The vote compares label vectors once the labels have this many confirmed tickets each, on average
 # (`compares_label_vectors`).
@@ -115,8 +115,8 @@ def compares_label_vectors(*, confirmed_per_label: float) -> bool:
 
     Label vectors keep a ticket's wording (`embeddings.minilm_onnx_export`). Wording is what many
     examples of a label share, but one or two examples are matched better by meaning: on BANKING77,
-    label vectors lose 4 points with 1 example per intent, 0.3 with 5, and gain 0.3 with 10 and 0.2
-    with all (~130). Hence the switch between 5 and 10 (BENCHMARKS.md)."""
+    label vectors lose 3.6 points with 1 example per intent and 0.3 with 5, and gain 0.3 with 10 and
+    0.1–0.2 with all (~104). Hence the switch between 5 and 10 (BENCHMARKS.md)."""
     return confirmed_per_label >= LABEL_VECTORS_MIN_EXAMPLES
 
 

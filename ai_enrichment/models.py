@@ -257,7 +257,7 @@ class TicketEmbedding(models.Model):
     embedding = VectorField(dimensions=settings.EMBEDDING_DIMENSIONS)
     # The local model's vote compares these (`embeddings.minilm_onnx_export`); null when the embedder
     # gives none (a remote one), and then the vote compares `embedding`.
-    label_embedding = VectorField(dimensions=2 * settings.EMBEDDING_DIMENSIONS, null=True, blank=True)
+    label_embedding = VectorField(dimensions=settings.EMBEDDING_DIMENSIONS, null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -42,7 +42,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="ticketembedding",
             name="label_embedding",
-            field=pgvector.django.vector.VectorField(blank=True, dimensions=768, null=True),
+            field=pgvector.django.vector.VectorField(blank=True, dimensions=384, null=True),
         ),
         migrations.AddIndex(
             model_name="ticketembedding",
