@@ -49,54 +49,58 @@ def _log(message: str) -> None:
 
 def cached_embeddings(texts: list[str], *, log=_log):
     """Unit vectors for `texts` from the project's embedder, cached in CACHE_DIR by content."""
-    import numpy as np
     from django.conf import settings
 
     from ai_enrichment.embeddings import embedder
 
     model = embedder()
-    identity = f"{type(model).__name__}|{settings.EMBEDDING_MODEL}|{model.dimensions}"
-    key = hashlib.sha256("\x1e".join([identity, *texts]).encode()).hexdigest()[:24]
-    path = CACHE_DIR / f"embeddings-{key}.npy"
-    if path.is_file():
-        vectors = np.load(path)
-        if vectors.shape == (len(texts), model.dimensions):
-            return vectors
-    log(f"embedding {len(texts)} texts (cached afterwards in {path})")
-    started = time.perf_counter()
-    vectors = np.asarray(model.embed(texts), dtype=np.float32)
-    log(f"embedded {len(texts)} texts in {time.perf_counter() - started:.0f} s")
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(f".{os.getpid()}.tmp.npy")
-    np.save(partial, vectors)
-    os.replace(partial, path)
-    return vectors
+    return _cached(
+        kind="embeddings",
+        identity=f"{type(model).__name__}|{settings.EMBEDDING_MODEL}|{model.dimensions}",
+        texts=texts,
+        dimensions=model.dimensions,
+        compute=model.embed,
+        log=log,
+    )
 
 
 def cached_label_vectors(texts: list[str], *, log=_log):
     """The label vectors for `texts` (`Embedder.embed_with_label_vectors`), cached like the vectors;
     None when the embedder gives none."""
-    import numpy as np
-
     from ai_enrichment.embeddings import ONNX_EXPORT_FORMAT, embedder
 
     model = embedder()
     if model.label_dimensions is None:
         return None
-    identity = f"{type(model).__name__}|{ONNX_EXPORT_FORMAT}|{model.label_dimensions}"
+    return _cached(
+        kind="label-vectors",
+        identity=f"{type(model).__name__}|{ONNX_EXPORT_FORMAT}|{model.label_dimensions}",
+        texts=texts,
+        dimensions=model.label_dimensions,
+        compute=lambda batch: model.embed_with_label_vectors(batch)[1],
+        log=log,
+    )
+
+
+def _cached(*, kind: str, identity: str, texts: list[str], dimensions: int, compute, log):
+    """One row per text from `compute`, saved in CACHE_DIR under a hash of `identity` and the texts."""
+    import numpy as np
+
     key = hashlib.sha256("\x1e".join([identity, *texts]).encode()).hexdigest()[:24]
-    path = CACHE_DIR / f"label-vectors-{key}.npy"
+    path = CACHE_DIR / f"{kind}-{key}.npy"
     if path.is_file():
-        label_vectors = np.load(path)
-        if label_vectors.shape == (len(texts), model.label_dimensions):
-            return label_vectors
-    log(f"embedding {len(texts)} texts for their label vectors (cached afterwards in {path})")
-    label_vectors = np.asarray(model.embed_with_label_vectors(texts)[1], dtype=np.float32)
+        rows = np.load(path)
+        if rows.shape == (len(texts), dimensions):
+            return rows
+    log(f"{kind}: embedding {len(texts)} texts (cached afterwards in {path})")
+    started = time.perf_counter()
+    rows = np.asarray(compute(texts), dtype=np.float32)
+    log(f"{kind}: embedded {len(texts)} texts in {time.perf_counter() - started:.0f} s")
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(f".{os.getpid()}.tmp.npy")
-    np.save(partial, label_vectors)
+    np.save(partial, rows)
     os.replace(partial, path)
-    return label_vectors
+    return rows
 
 
 def watchdog(seconds: float, benchmark: str) -> None:
