@@ -6,9 +6,9 @@ Why a second half beside the nearest-neighbour vote (`local_model.vote`): the vo
 correction the moment it is saved, but it only sees the 15 nearest tickets. A linear model weighs every
 example of every label at once, and the n-grams catch the exact words ("pending", "PIN", "top-up")
 that the sentence embedding blurs. Averaged with the vote, accuracy on BANKING77 goes from 91.7 % (the
-vote alone) to 93.3 %, and 93.5 % since the vote compares label vectors (BENCHMARKS.md). It is refitted in the background (`label_models_refit`), so
-between two fits new corrections reach the suggestions through the vote, and near them the model's
-half steps back (`LabelModel.learned_until`). Each fit also learns the
+vote alone) to 93.3 %, and to 93.5 % since the vote compares label vectors (BENCHMARKS.md). It is
+refitted in the background (`label_models_refit`), so between two fits new corrections reach the
+suggestions through the vote, and near them the model's half steps back (`LabelModel.learned_until`). Each fit also learns the
 source's unlabeled tickets whose label it is sure of (`label_model_fit_self_trained`).
 """
 
@@ -474,8 +474,9 @@ def _source_refit_locked(*, source_id: int) -> bool:
 
 
 def _training_rows(labels) -> list[tuple]:
-    """(subject, body, category, priority, vector, label vector) of the labeled tickets a fit reads: each category's
-    newest, up to an equal share of MAX_TRAINING_TICKETS (the newest corrections say most about today)."""
+    """(subject, body, category, priority, vector, label vector) of the labeled tickets a fit reads:
+    each category's newest, up to an equal share of MAX_TRAINING_TICKETS (the newest corrections say
+    most about today)."""
     categories = labels.values("category").distinct().count()
     newest_first = Window(
         RowNumber(), partition_by=F("category"), order_by=[F("updated_at").desc(), F("pk").desc()]
